@@ -1,0 +1,155 @@
+"""A prepared least-squares problem: design, centring, weights; solved at any alpha.
+
+`Problem` holds what does not depend on the penalty (views of X, weighted column
+means, the Gram matrix in Gram mode) so that paths and cross-validation reuse it
+across alphas.  `Problem.solve` runs one elastic-net fit in the Cython kernel.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _cd
+from ._gram import gram_dense
+
+DENSE, CSC, GRAM = 0, 1, 2
+
+# precompute='auto' uses Gram mode for dense X with n > GRAM_RATIO * p, as long
+# as the p x p matrix stays small.
+GRAM_RATIO = 2
+GRAM_MAX_FEATURES = 4096
+
+
+def use_gram(X, precompute):
+    """Decide Gram mode from precompute ('auto', bool or an array)."""
+    if isinstance(precompute, str):
+        if precompute != "auto":
+            raise ValueError(f"precompute must be 'auto', a bool or an array, got {precompute!r}")
+        n, p = X.shape
+        return (not sp.issparse(X)) and n > GRAM_RATIO * p and p <= GRAM_MAX_FEATURES
+    if hasattr(precompute, "__array__"):
+        return True
+    return bool(precompute)
+
+
+class Problem:
+    """Least squares with implicit centring, ready for the kernel.
+
+    Parameters
+    ----------
+    X : ndarray (F-ordered) or CSC matrix, float32 or float64
+        Not copied and never written to.
+    y : ndarray of shape (n,), X's dtype
+    sample_weight : ndarray of shape (n,) or None
+        Already rescaled to sum to n (X's dtype).
+    fit_intercept : bool
+    gram : bool or ndarray
+        Gram mode; an array is a user-supplied X_c^T S X_c.
+    """
+
+    def __init__(self, X, y, sample_weight, fit_intercept, gram=False):
+        self.n_samples, self.n_features = X.shape
+        self.dtype = X.dtype
+        self.sw = sample_weight
+        self.fit_intercept = fit_intercept
+        if sp.issparse(X):
+            self.kind = CSC
+            self.values = X.data
+            self.indices = X.indices.astype(np.int32, copy=False)
+            self.indptr = X.indptr.astype(np.int64, copy=False)
+        else:
+            self.kind = DENSE
+            self.values = X.ravel(order="F")          # a view of F-ordered X
+            self.indices = self.indptr = None
+        self.n_eff = float(self.n_samples if sample_weight is None else sample_weight.sum())
+        if fit_intercept:
+            self.xm = self._xt(np.ones(self.n_samples, dtype=self.dtype), None) / self.n_eff
+            sw = np.ones(self.n_samples) if sample_weight is None else sample_weight
+            self.y_mean = float(np.dot(sw, y.astype(np.float64)) / self.n_eff)
+        else:
+            self.xm = None
+            self.y_mean = 0.0
+        self.y = y
+        yc = (y - self.y_mean).astype(self.dtype)
+        self.yc = yc
+        yc64 = yc.astype(np.float64)
+        self.yy = float(np.dot(yc64 * (1.0 if sample_weight is None else sample_weight), yc64))
+        # X_c^T S y_c: the gradient at w = 0 (alpha_max, Gram mode)
+        self.xty = self._xt(yc, self.xm)
+        self.gram = None
+        if gram is not False and gram is not None:
+            self.gram = self._gram(X, gram)
+
+    def _xt(self, v, xm):
+        """X_c^T S v in float64 (xm=None: no centring)."""
+        return _cd.xt_dot(self.kind, self.values, self.indices, self.indptr,
+                          self.n_samples, self.n_features, self.sw, xm,
+                          self.n_eff, np.ascontiguousarray(v, dtype=self.dtype))
+
+    def _gram(self, X, gram):
+        if hasattr(gram, "__array__"):
+            G = np.asarray(gram)
+            p = self.n_features
+            if G.shape != (p, p):
+                raise ValueError(f"precompute: the Gram matrix has shape {G.shape}, "
+                                 f"expected ({p}, {p})")
+            G = np.asfortranarray(G, dtype=self.dtype)
+            self._check_gram(X, G)
+            return G
+        if self.kind == DENSE:
+            return gram_dense(X, self.sw, self.xm)
+        Xw = X if self.sw is None else sp.diags(self.sw) @ X
+        G = np.asfortranarray((X.T @ Xw).toarray(), dtype=np.float64)
+        if self.xm is not None:
+            G -= self.n_eff * np.outer(self.xm, self.xm)
+        return np.asfortranarray(G, dtype=self.dtype)
+
+    def _check_gram(self, X, G):
+        """A user Gram matrix must be that of the centred, weighted X: check one column."""
+        j = int(np.argmax(np.abs(np.diag(G)))) if G.size else 0
+        e = np.zeros(self.n_features)
+        e[j] = 1.0
+        col = X @ e if self.kind == DENSE else np.asarray(X[:, j].todense()).ravel()
+        if self.xm is not None:
+            col = col - self.xm[j]
+        ref = self._xt(col, self.xm)
+        if not np.allclose(ref, G[:, j], rtol=1e-4, atol=1e-6 * max(1.0, np.abs(ref).max())):
+            raise ValueError(
+                "precompute: the Gram matrix does not match X (checked one column); "
+                "it must be X_c^T S X_c for the centred (fit_intercept=True), "
+                "sample-weighted X")
+
+    def alpha_max(self, l1_ratio, penalty_factor):
+        """Smallest alpha at which all penalised coefficients are zero."""
+        if l1_ratio <= 0:
+            raise ValueError("alpha_max is infinite for l1_ratio=0 (no L1 part)")
+        pen = penalty_factor > 0
+        return float(np.max(np.abs(self.xty[pen]) / penalty_factor[pen])
+                     / (self.n_eff * l1_ratio))
+
+    def solve(self, alpha, l1_ratio, penalty_factor, coef, *, positive=False,
+              tol=1e-4, max_iter=1000, selection="cyclic", seed=1,
+              use_ws=True, use_screening=True):
+        """Fit at one alpha from coef (float64, updated in place).
+
+        Returns (gap, n_iter, converged); gap is in scikit-learn's units
+        (of the objective with the 1/(2n) factor).
+        """
+        lam = (self.n_eff * alpha * l1_ratio) * penalty_factor
+        beta = (self.n_eff * alpha * (1.0 - l1_ratio)) * penalty_factor
+        if self.gram is not None:
+            args = (GRAM, self.gram.ravel(order="F"), None, None,
+                    self.n_samples, self.n_features, self.xty)
+        else:
+            args = (self.kind, self.values, self.indices, self.indptr,
+                    self.n_samples, self.n_features, self.y)
+        gap, n_iter, converged = _cd.enet_fit(
+            *args, self.sw, self.xm, self.n_eff, self.y_mean, self.yy,
+            coef, lam, beta, positive, tol, max_iter, selection == "random",
+            seed, use_ws, use_screening)
+        return gap / self.n_samples, n_iter, converged
+
+    def intercept(self, coef):
+        """Intercept that goes with coef (0 without fit_intercept)."""
+        if self.xm is None:
+            return 0.0
+        return self.y_mean - float(np.dot(self.xm, coef))

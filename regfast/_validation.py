@@ -1,0 +1,138 @@
+"""Input checks: clear errors for bad input, views (never copies) of good input."""
+
+import numbers
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.validation import check_array, validate_data
+
+# Sparse formats accepted; CSC is used as is, the others cost one conversion.
+SPARSE_CONVERTIBLE = ("csc", "csr", "coo")
+
+
+def check_scalar_param(value, name, owner, *, low=None, high=None,
+                       low_inclusive=True, high_inclusive=True, kind="real"):
+    """Validate one numeric hyper-parameter and return it as float or int."""
+    types = numbers.Integral if kind == "int" else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, types):
+        what = "an integer" if kind == "int" else "a number"
+        raise TypeError(f"{owner}: {name} must be {what}, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
+    bad_low = low is not None and (value < low or (value == low and not low_inclusive))
+    bad_high = high is not None and (value > high or (value == high and not high_inclusive))
+    if bad_low or bad_high:
+        lo = "(-inf" if low is None else ("[" if low_inclusive else "(") + f"{low}"
+        hi = "inf)" if high is None else f"{high}" + ("]" if high_inclusive else ")")
+        raise ValueError(f"{owner}: {name} must be in {lo}, {hi}, got {value!r}")
+    return int(value) if kind == "int" else float(value)
+
+
+def check_sparse_format(X, owner):
+    """Reject sparse formats that would need an expensive or lossy conversion."""
+    if sp.issparse(X) and X.format not in SPARSE_CONVERTIBLE:
+        raise TypeError(
+            f"{owner}: sparse format {X.format!r} is not supported; pass a CSC "
+            f"matrix (used without a copy), or CSR/COO (converted once): "
+            f"X.tocsc()")
+
+
+def as_csc(X, owner):
+    """CSC with canonical structure and int32 row indices.
+
+    CSC input with int32 indices and no duplicates is used as is (the index
+    arrays may be re-typed: int64 indices cost a copy of the indices only).
+    """
+    if X.format != "csc":
+        X = sp.csc_matrix(X)
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    if X.nnz >= 2**31 - 1:
+        raise ValueError(f"{owner}: sparse X has {X.nnz} stored values; "
+                         "at most 2**31 - 2 are supported")
+    return X
+
+
+def validate_X_y(estimator, X, y, *, reset=True):
+    """Validate X and y for fitting; returns (X, y) with y 1-d in X's dtype.
+
+    Dense X keeps float32/float64 and is copied only when it is not already
+    Fortran-ordered (or not floating point).  Read-only and memory-mapped
+    arrays are accepted without a copy.
+    """
+    owner = type(estimator).__name__
+    check_sparse_format(X, owner)
+    X, y = validate_data(
+        estimator, X, y, reset=reset,
+        accept_sparse=list(SPARSE_CONVERTIBLE),
+        dtype=[np.float64, np.float32],
+        order="F", multi_output=True, y_numeric=True,
+        accept_large_sparse=True, ensure_min_features=1, ensure_min_samples=1,
+    )
+    if sp.issparse(X):
+        X = as_csc(X, owner)
+    y = check_y(y, X.dtype, owner)
+    return X, y
+
+
+def check_y(y, dtype, owner):
+    """A 1-d finite target; (n, 1) is accepted with a warning, more columns refused."""
+    y = np.asarray(y)
+    if y.ndim == 2:
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{owner} does not support multi-output y yet (y has shape "
+                f"{y.shape}); fit one model per column")
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected; "
+            "it is raveled.", DataConversionWarning, stacklevel=3)
+        y = y[:, 0]
+    y = check_array(y, ensure_2d=False, dtype=dtype, input_name="y")
+    return np.ascontiguousarray(y)
+
+
+def check_sample_weight(sample_weight, n_samples, dtype, owner):
+    """Non-negative finite weights, not all zero, rescaled to sum to n_samples.
+
+    Always returns a new array (the caller's is never modified), or None.
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number):
+        sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
+    sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64,
+                     input_name="sample_weight")
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(f"{owner}: sample_weight has shape {sw.shape}, expected "
+                         f"({n_samples},) to match X")
+    if np.any(sw < 0):
+        raise ValueError(f"{owner}: sample_weight has negative values")
+    total = sw.sum()
+    if total <= 0:
+        raise ValueError(f"{owner}: sample_weight sums to zero; at least one "
+                         "sample needs a positive weight")
+    return np.ascontiguousarray(sw * (n_samples / total), dtype=dtype)
+
+
+def check_penalty_factor(penalty_factor, n_features, owner):
+    """Per-feature penalty factors (default 1; 0 leaves a feature unpenalised)."""
+    if penalty_factor is None:
+        return np.ones(n_features)
+    pf = np.asarray(penalty_factor)
+    if pf.dtype.kind not in "biuf":
+        raise TypeError(f"{owner}: penalty_factor must be numeric, got dtype {pf.dtype}")
+    pf = pf.astype(np.float64).ravel() if pf.ndim <= 1 else pf
+    if pf.ndim != 1 or pf.shape[0] != n_features:
+        raise ValueError(f"{owner}: penalty_factor has shape {np.shape(penalty_factor)}, "
+                         f"expected ({n_features},), one factor per feature")
+    if not np.all(np.isfinite(pf)):
+        raise ValueError(f"{owner}: penalty_factor must be finite")
+    if np.any(pf < 0):
+        raise ValueError(f"{owner}: penalty_factor must be non-negative")
+    if not np.any(pf > 0):
+        raise ValueError(f"{owner}: penalty_factor is zero for every feature; "
+                         "at least one feature must be penalised")
+    return pf

@@ -1,0 +1,585 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
+"""Coordinate descent for the elastic net: one fit at one alpha, without the GIL.
+
+Problem (scikit-learn's, multiplied by n_eff = sum of sample weights):
+
+    P(w) = 1/2 ||R||_S^2 + sum_j lam_j |w_j| + beta_j / 2 w_j^2,
+    R = y_c - X_c w,  lam_j = n alpha rho pf_j,  beta_j = n alpha (1 - rho) pf_j
+
+The coordinate update is soft-thresholding (L1) followed by the closed-form
+shrink (L2), clipped at zero for positive=True.  Around it:
+
+* working sets: subproblems on the features most likely to be non-zero, grown
+  geometrically; the duality gap is certified on all features between rounds;
+* Anderson extrapolation of the iterates inside a subproblem, accepted only
+  when it lowers the objective;
+* gap-safe screening of features that are provably zero at this alpha.
+
+Stopping is by the duality gap, as in scikit-learn: gap <= tol * ||y_c||_S^2.
+"""
+
+from libc.math cimport fabs, sqrt, INFINITY
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+
+from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
+                      col_grad, col_update, col_sqnorm)
+
+import numpy as np
+
+cdef enum:
+    ANDERSON_K = 5        # iterates combined by one extrapolation
+    WS_MIN = 10           # smallest working set
+# a subproblem is solved to this fraction of the outer duality gap
+cdef double INNER_GAP_RATIO = 0.3
+
+
+cdef struct Problem:
+    # penalties and options, all per feature
+    const double* lam
+    const double* beta
+    bint positive
+    bint has_l1          # any lam_j > 0: gap formulation A, else B (ridge)
+    bint safe_ok         # screening allowed (no unpenalised feature)
+    double y_mean
+    double yy            # ||y_c||_S^2
+    const void* y        # DENSE/CSC: y (length n); GRAM: X_c^T S y_c (length p)
+
+
+cdef inline double soft_shrink(double z, double lam, double denom,
+                               bint positive) noexcept nogil:
+    """argmin_w 1/2 denom w^2 - z w + lam |w| (+ w >= 0): the elastic-net update."""
+    if z > lam:
+        return (z - lam) / denom
+    if z < -lam and not positive:
+        return (z + lam) / denom
+    return 0.0
+
+
+cdef inline unsigned int xorshift(unsigned int* state) noexcept nogil:
+    cdef unsigned int x = state[0]
+    x ^= x << 13
+    x ^= x >> 17
+    x ^= x << 5
+    state[0] = x
+    return x
+
+
+cdef void init_state(const Design* D, const Problem* P, const double* w,
+                     floating* v) noexcept nogil:
+    """State vector for coefficients w: residual (data) or gradient (GRAM)."""
+    cdef const floating* y = <const floating*> P.y
+    cdef Py_ssize_t i, j
+    if D.kind == GRAM:
+        for i in range(D.n):
+            v[i] = (<const double*> P.y)[i]
+    else:
+        for i in range(D.n):
+            v[i] = <floating> (y[i] - P.y_mean)
+    for j in range(D.p):
+        if w[j] != 0.0:
+            col_update(D, j, w[j], v)
+
+
+cdef double state_sum(const Design* D, const floating* v) noexcept nogil:
+    """Weighted sum of the residual (needed for implicit centring of CSC)."""
+    if D.kind == GRAM or D.xm == NULL:
+        return 0.0
+    return wsum(D.n, <const floating*> D.sw, v)
+
+
+cdef void residual_stats(const Design* D, const Problem* P, const double* w,
+                         const floating* v, double vsum, double* R2,
+                         double* Ry) noexcept nogil:
+    """||R||_S^2 and R^T S y_c of the centred residual."""
+    cdef const floating* s = <const floating*> D.sw
+    cdef const floating* y = <const floating*> P.y
+    cdef double qw = 0.0, gw = 0.0, vmean = 0.0
+    cdef Py_ssize_t j
+    if D.kind == GRAM:
+        for j in range(D.p):
+            if w[j] != 0.0:
+                qw += (<const double*> P.y)[j] * w[j]
+                gw += v[j] * w[j]
+        Ry[0] = P.yy - qw
+        R2[0] = P.yy - qw - gw
+        return
+    if D.xm != NULL:
+        vmean = vsum / D.n_eff
+    R2[0] = wdot(D.n, s, v, v) - vmean * vsum
+    Ry[0] = wdot(D.n, s, v, y) - P.y_mean * vsum
+
+
+cdef double penalty(const Problem* P, const double* w, const int* idx,
+                    Py_ssize_t m, double* l2) noexcept nogil:
+    """sum lam |w| over idx; writes sum beta w^2 to l2."""
+    cdef double l1 = 0.0, acc2 = 0.0, wj
+    cdef Py_ssize_t k, j
+    for k in range(m):
+        j = idx[k]
+        wj = w[j]
+        if wj != 0.0:
+            l1 += P.lam[j] * fabs(wj)
+            acc2 += P.beta[j] * wj * wj
+    l2[0] = acc2
+    return l1
+
+
+cdef double duality_gap(const Design* D, const Problem* P, const double* w,
+                        const floating* v, double vsum, const int* idx,
+                        Py_ssize_t m, double* grad, double* scale_out) noexcept nogil:
+    """Duality gap of the problem restricted to the features idx[:m].
+
+    With idx = all features it certifies the full problem.  grad[j] receives
+    X_j^T R for j in idx.  For an L1 part (formulation A), the dual point is
+    the residual rescaled into the dual feasible set (scale_out); for pure L2
+    (formulation B) the smooth dual needs no rescaling.  Unpenalised features
+    (lam_j = beta_j = 0) are left out of the dual norm, as glmnet and celer do:
+    their own update keeps X_j^T R near zero.
+    """
+    cdef double R2, Ry, l1, l2, g, xta, dual_norm = 0.0, scale = 1.0, gap
+    cdef double quad = 0.0
+    cdef Py_ssize_t k, j
+    residual_stats(D, P, w, v, vsum, &R2, &Ry)
+    l1 = penalty(P, w, idx, m, &l2)
+    for k in range(m):
+        j = idx[k]
+        g = col_grad(D, j, v, vsum)
+        grad[j] = g
+        if P.has_l1:
+            if P.lam[j] > 0.0:
+                xta = (g - P.beta[j] * w[j]) / P.lam[j]
+                if not P.positive:
+                    xta = fabs(xta)
+                if xta > dual_norm:
+                    dual_norm = xta
+        else:
+            if P.positive and g < 0.0:
+                g = 0.0
+            # smooth dual of the L2 part; an unpenalised feature contributes
+            # its first-order condition (X_j^T R = 0 at the optimum)
+            quad += g * g / P.beta[j] if P.beta[j] > 0.0 else g * g
+    if not P.has_l1:
+        scale_out[0] = 1.0
+        return R2 - Ry + 0.5 * l2 + 0.5 * quad
+    if dual_norm > 1.0:
+        scale = 1.0 / dual_norm
+    scale_out[0] = scale
+    gap = 0.5 * (R2 + l2) + l1 + 0.5 * scale * scale * (R2 + l2) - scale * Ry
+    return gap
+
+
+cdef double primal(const Design* D, const Problem* P, const double* w,
+                   const floating* v, double vsum, const int* idx,
+                   Py_ssize_t m) noexcept nogil:
+    """Objective P(w); the penalty is summed over idx[:m] (w is zero elsewhere)."""
+    cdef double R2, Ry, l1, l2
+    residual_stats(D, P, w, v, vsum, &R2, &Ry)
+    l1 = penalty(P, w, idx, m, &l2)
+    return 0.5 * (R2 + l2) + l1
+
+
+cdef double epoch(const Design* D, const Problem* P, double* w, floating* v,
+                  double vsum, const double* norms2, const int* ws,
+                  Py_ssize_t m, bint random, unsigned int* seed) noexcept nogil:
+    """One pass of coordinate updates over ws[:m]; returns the new vsum."""
+    cdef Py_ssize_t k, j
+    cdef double wj, wnew, L, g
+    for k in range(m):
+        if random:
+            j = ws[xorshift(seed) % m]
+        else:
+            j = ws[k]
+        L = norms2[j]
+        if L + P.beta[j] == 0.0:
+            continue
+        wj = w[j]
+        g = col_grad(D, j, v, vsum)
+        wnew = soft_shrink(g + L * wj, P.lam[j], L + P.beta[j], P.positive)
+        if wnew != wj:
+            vsum += col_update(D, j, wnew - wj, v)
+            w[j] = wnew
+    return vsum
+
+
+cdef bint solve_small(double* C, double* z, int K) noexcept nogil:
+    """Solve C z = 1 (C symmetric K x K, overwritten) by Gaussian elimination.
+
+    Returns False when C is numerically singular.
+    """
+    cdef int i, r, c, piv
+    cdef double f, best, tmp
+    for i in range(K):
+        z[i] = 1.0
+    for i in range(K):
+        piv = i
+        best = fabs(C[i * K + i])
+        for r in range(i + 1, K):
+            if fabs(C[r * K + i]) > best:
+                best = fabs(C[r * K + i])
+                piv = r
+        if best < 1e-14:
+            return False
+        if piv != i:
+            for c in range(K):
+                tmp = C[i * K + c]; C[i * K + c] = C[piv * K + c]; C[piv * K + c] = tmp
+            tmp = z[i]; z[i] = z[piv]; z[piv] = tmp
+        for r in range(i + 1, K):
+            f = C[r * K + i] / C[i * K + i]
+            for c in range(i, K):
+                C[r * K + c] -= f * C[i * K + c]
+            z[r] -= f * z[i]
+    for i in range(K - 1, -1, -1):
+        f = z[i]
+        for c in range(i + 1, K):
+            f -= C[i * K + c] * z[c]
+        z[i] = f / C[i * K + i]
+    return True
+
+
+cdef double anderson(const Design* D, const Problem* P, double* w, floating* v,
+                     floating* v_try, double* vsum, const int* ws, Py_ssize_t m,
+                     double* hist, double* w_try) noexcept nogil:
+    """Anderson extrapolation of the last ANDERSON_K + 1 iterates (hist, m rows).
+
+    The extrapolated point replaces w only if it lowers the objective (the
+    safeguard that keeps the iterates monotone).  Returns the objective reached.
+    """
+    cdef double C[ANDERSON_K * ANDERSON_K]
+    cdef double z[ANDERSON_K]
+    cdef double zs = 0.0, acc, p_old, p_new, vsum_try, d
+    cdef Py_ssize_t a, b, k, j, i
+    cdef int K = ANDERSON_K
+    # C = U^T U with U_k = hist_{k+1} - hist_k
+    for a in range(K):
+        for b in range(a, K):
+            acc = 0.0
+            for k in range(m):
+                acc += ((hist[(a + 1) * m + k] - hist[a * m + k])
+                        * (hist[(b + 1) * m + k] - hist[b * m + k]))
+            C[a * K + b] = acc
+            C[b * K + a] = acc
+    p_old = primal(D, P, w, v, vsum[0], ws, m)
+    if not solve_small(C, z, K):
+        return p_old
+    for a in range(K):
+        zs += z[a]
+    if zs == 0.0:
+        return p_old
+    # extrapolated point, projected on the constraint for positive=True
+    for k in range(m):
+        acc = 0.0
+        for a in range(K):
+            acc += z[a] / zs * hist[(a + 1) * m + k]
+        if P.positive and acc < 0.0:
+            acc = 0.0
+        w_try[k] = acc
+    for i in range(D.n):
+        v_try[i] = v[i]
+    vsum_try = vsum[0]
+    for k in range(m):
+        j = ws[k]
+        d = w_try[k] - w[j]
+        if d != 0.0:
+            vsum_try += col_update(D, j, d, v_try)
+    # objective at w_try: swap it in, evaluate, keep or restore
+    for k in range(m):
+        j = ws[k]
+        d = w[j]
+        w[j] = w_try[k]
+        w_try[k] = d
+    p_new = primal(D, P, w, v_try, vsum_try, ws, m)
+    if p_new < p_old:
+        for i in range(D.n):
+            v[i] = v_try[i]
+        vsum[0] = vsum_try
+        return p_new
+    for k in range(m):
+        w[ws[k]] = w_try[k]
+    return p_old
+
+
+cdef void select_top(double* score, int* idx, Py_ssize_t n,
+                     Py_ssize_t k) noexcept nogil:
+    """Partially order idx[:n] so that idx[:k] hold the k largest score[idx]."""
+    cdef Py_ssize_t lo = 0, hi = n - 1, i, store, mid
+    cdef double pivot
+    cdef int t
+    if k <= 0 or k >= n:
+        return
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        pivot = score[idx[mid]]
+        t = idx[mid]; idx[mid] = idx[hi]; idx[hi] = t
+        store = lo
+        for i in range(lo, hi):
+            if score[idx[i]] > pivot:
+                t = idx[i]; idx[i] = idx[store]; idx[store] = t
+                store += 1
+        t = idx[store]; idx[store] = idx[hi]; idx[hi] = t
+        if store == k:
+            return
+        if store < k:
+            lo = store + 1
+        else:
+            hi = store - 1
+
+
+cdef int solve(const Design* D, const Problem* P, double* w, floating* v,
+               double tol_abs, int max_epochs, bint random, unsigned int seed,
+               bint use_ws, bint use_screening, double* gap_out,
+               int* n_epochs_out) noexcept nogil:
+    """Minimise P(w) from the given w.  Returns 0 converged, 1 max_epochs, -1 no memory."""
+    cdef Py_ssize_t p = D.p, n = D.n, j, k, m, n_active, nnz, ws_size = 0, prev_ws = 0
+    cdef double vsum, gap = INFINITY, scale, radius, sub_gap, inner_tol, cn
+    cdef double xt, sub_scale, d
+    cdef int epochs = 0, status = 1, n_hist, e
+    cdef bint all_in
+    cdef double* norms2 = <double*> malloc(p * sizeof(double))
+    cdef double* grad = <double*> malloc(p * sizeof(double))
+    cdef double* score = <double*> malloc(p * sizeof(double))
+    cdef int* all_idx = <int*> malloc(p * sizeof(int))
+    cdef int* ws = <int*> malloc(p * sizeof(int))
+    cdef unsigned char* screened = <unsigned char*> malloc(p)
+    cdef double* hist = <double*> malloc((ANDERSON_K + 1) * p * sizeof(double))
+    cdef double* w_try = <double*> malloc(p * sizeof(double))
+    cdef floating* v_try = <floating*> malloc(n * sizeof(floating))
+    if (norms2 == NULL or grad == NULL or score == NULL or all_idx == NULL
+            or ws == NULL or screened == NULL or hist == NULL or w_try == NULL
+            or v_try == NULL):
+        status = -1
+        n = 0
+        p = 0
+    if seed == 0:
+        seed = 1
+    memset(screened, 0, p)
+    for j in range(p):
+        norms2[j] = col_sqnorm(D, j, v)
+        all_idx[j] = j
+        if norms2[j] + P.beta[j] == 0.0:
+            w[j] = 0.0     # a zero column carries no information
+    n_active = p
+
+    while status == 1:
+        # -- outer iteration: fresh state (no drift), certified gap on all features
+        init_state(D, P, w, v)
+        vsum = state_sum(D, v)
+        gap = duality_gap(D, P, w, v, vsum, all_idx, p, grad, &scale)
+        if gap <= tol_abs:
+            status = 0
+            break
+        if epochs >= max_epochs:
+            break
+
+        # -- gap-safe screening: |X_j^T theta| + r ||x_j|| < lam_j  =>  w_j = 0
+        if use_screening and P.has_l1 and P.safe_ok:
+            radius = sqrt(2.0 * gap)
+            for j in range(p):
+                if screened[j]:
+                    continue
+                xt = scale * (grad[j] - P.beta[j] * w[j])
+                if not P.positive:
+                    xt = fabs(xt)
+                if xt + radius * sqrt(norms2[j] + P.beta[j]) < P.lam[j]:
+                    screened[j] = 1
+                    if w[j] != 0.0:
+                        vsum += col_update(D, j, -w[j], v)
+                        w[j] = 0.0
+
+        # -- working set: the support, then the features closest to violating
+        n_active = 0
+        nnz = 0
+        for j in range(p):
+            if screened[j]:
+                continue
+            all_idx[n_active] = j
+            n_active += 1
+            if w[j] != 0.0 or P.lam[j] == 0.0:
+                score[j] = INFINITY
+                nnz += 1
+            else:
+                xt = scale * (grad[j] - P.beta[j] * w[j])
+                if not P.positive:
+                    xt = fabs(xt)
+                cn = sqrt(norms2[j] + P.beta[j])
+                score[j] = -(P.lam[j] - xt) / cn if cn > 0.0 else -INFINITY
+        if use_ws:
+            ws_size = 2 * nnz
+            if ws_size < WS_MIN:
+                ws_size = WS_MIN
+            if ws_size <= prev_ws:
+                ws_size = 2 * prev_ws
+            if ws_size > n_active:
+                ws_size = n_active
+        else:
+            ws_size = n_active
+        prev_ws = ws_size
+        all_in = ws_size == n_active
+        for k in range(n_active):
+            ws[k] = all_idx[k]
+        select_top(score, ws, n_active, ws_size)
+        m = ws_size
+        # restore all_idx to every feature for the next certified gap
+        for j in range(p):
+            all_idx[j] = j
+        inner_tol = INNER_GAP_RATIO * gap
+        if inner_tol < tol_abs or all_in:
+            inner_tol = tol_abs
+
+        # -- inner solver on the working set, with Anderson extrapolation
+        n_hist = 0
+        for k in range(m):
+            hist[k] = w[ws[k]]
+        n_hist = 1
+        while epochs < max_epochs:
+            vsum = epoch(D, P, w, v, vsum, norms2, ws, m, random, &seed)
+            epochs += 1
+            for k in range(m):
+                hist[n_hist * m + k] = w[ws[k]]
+            n_hist += 1
+            if n_hist == ANDERSON_K + 1:
+                anderson(D, P, w, v, v_try, &vsum, ws, m, hist, w_try)
+                for k in range(m):
+                    hist[k] = w[ws[k]]
+                n_hist = 1
+                sub_gap = duality_gap(D, P, w, v, vsum, ws, m, grad, &sub_scale)
+                if sub_gap <= inner_tol:
+                    break
+    gap_out[0] = gap
+    n_epochs_out[0] = epochs
+    free(norms2); free(grad); free(score); free(all_idx); free(ws)
+    free(screened); free(hist); free(w_try); free(v_try)
+    return status
+
+
+def enet_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
+             Py_ssize_t n_cols, y, sw, xm, double n_eff, double y_mean,
+             double yy, double[::1] w, const double[::1] lam,
+             const double[::1] beta, bint positive, double tol, int max_iter,
+             bint random, unsigned int seed, bint use_ws=True,
+             bint use_screening=True):
+    """Fit the elastic net at one alpha; w (float64, length p) is updated in place.
+
+    Parameters
+    ----------
+    kind : int
+        0 dense (values: F-ordered X), 1 CSC (values, indices int32, indptr
+        int64), 2 Gram (values: the centred, weighted Gram matrix).
+    y : ndarray
+        Target for kinds 0/1 (same dtype as values); X_c^T S y_c (float64)
+        for kind 2.
+    sw : ndarray or None
+        Sample weights, same dtype as values.
+    xm : ndarray of float64 or None
+        Weighted column means for implicit centring (None: no intercept).
+    n_eff, y_mean, yy : float
+        Sum of weights, weighted mean of y (0 without intercept), and the
+        weighted squared norm of the centred y.
+    lam, beta : ndarray of float64
+        Per-feature L1 and L2 penalties, already multiplied by n_eff.
+    tol : float
+        Relative tolerance: stop when gap <= tol * yy.
+
+    Returns
+    -------
+    gap : float
+        Duality gap of the returned w (in units of the unscaled objective).
+    n_epochs : int
+        Coordinate-descent epochs run.
+    converged : bool
+    """
+    if values.dtype == np.float32:
+        return _fit[float](kind, values, indices, indptr, n_rows, n_cols, y,
+                           sw, xm, n_eff, y_mean, yy, w, lam, beta, positive,
+                           tol, max_iter, random, seed, use_ws, use_screening)
+    return _fit[double](kind, values, indices, indptr, n_rows, n_cols, y, sw,
+                        xm, n_eff, y_mean, yy, w, lam, beta, positive, tol,
+                        max_iter, random, seed, use_ws, use_screening)
+
+
+cdef void fill_design(Design* D, int kind, const floating[:] values,
+                      const int[::1] indices, const long long[::1] indptr,
+                      Py_ssize_t n_rows, Py_ssize_t n_cols,
+                      const floating[::1] sw, const double[::1] xm,
+                      double n_eff) noexcept:
+    D.kind = kind
+    D.n = n_cols if kind == GRAM else n_rows
+    D.p = n_cols
+    D.values = &values[0]
+    D.ld = n_cols if kind == GRAM else n_rows
+    D.indices = &indices[0] if indices is not None else NULL
+    D.indptr = &indptr[0] if indptr is not None else NULL
+    D.sw = &sw[0] if sw is not None else NULL
+    D.xm = &xm[0] if xm is not None else NULL
+    D.n_eff = n_eff
+
+
+def xt_dot(int kind, values, indices, indptr, Py_ssize_t n_rows,
+           Py_ssize_t n_cols, sw, xm, double n_eff, v):
+    """X_c^T S v for a centred-or-not design (float64 result, double accumulation).
+
+    v has length n_rows and X's dtype; pass xm=None for plain X^T S v.
+    Not defined for the Gram kind.
+    """
+    if values.dtype == np.float32:
+        return _xt_dot[float](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, v)
+    return _xt_dot[double](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, v)
+
+
+cdef _xt_dot(int kind, const floating[:] values, const int[::1] indices,
+             const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
+             const floating[::1] sw, const double[::1] xm, double n_eff,
+             const floating[::1] v):
+    cdef Design D
+    cdef double[::1] out = np.empty(n_cols)
+    cdef double vsum
+    cdef Py_ssize_t j
+    fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    with nogil:
+        vsum = wsum(D.n, <const floating*> D.sw, &v[0])
+        for j in range(n_cols):
+            out[j] = col_grad(&D, j, &v[0], vsum)
+    return np.asarray(out)
+
+
+cdef _fit(int kind, const floating[:] values, const int[::1] indices,
+          const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
+          y, const floating[::1] sw, const double[::1] xm, double n_eff,
+          double y_mean, double yy, double[::1] w, const double[::1] lam,
+          const double[::1] beta, bint positive, double tol, int max_iter,
+          bint random, unsigned int seed, bint use_ws, bint use_screening):
+    cdef Design D
+    cdef Problem P
+    cdef double gap = 0.0
+    cdef int n_epochs = 0, status
+    cdef Py_ssize_t j
+    cdef const floating[::1] y_data
+    cdef const double[::1] y_gram
+    cdef floating[::1] v = np.empty(n_cols if kind == GRAM else n_rows,
+                                    dtype=np.float32 if floating is float else np.float64)
+    fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    P.lam = &lam[0]
+    P.beta = &beta[0]
+    P.positive = positive
+    P.has_l1 = False
+    P.safe_ok = True
+    for j in range(n_cols):
+        if lam[j] > 0.0:
+            P.has_l1 = True
+        elif beta[j] == 0.0:
+            P.safe_ok = False
+    P.y_mean = y_mean
+    P.yy = yy
+    if kind == GRAM:
+        y_gram = y
+        P.y = &y_gram[0]
+    else:
+        y_data = y
+        P.y = &y_data[0]
+    with nogil:
+        status = solve(&D, &P, &w[0], &v[0], tol * yy, max_iter, random, seed,
+                       use_ws, use_screening, &gap, &n_epochs)
+    if status < 0:
+        raise MemoryError("regfast: could not allocate the solver's work arrays")
+    return gap, n_epochs, status == 0

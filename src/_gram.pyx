@@ -1,0 +1,61 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The centred, weighted Gram matrix X_c^T S X_c of dense X, from BLAS syrk.
+
+Rows are processed in blocks: each block is centred and scaled by sqrt(s) in a
+small buffer and added with syrk, so X is never copied whole and large column
+means do not cancel catastrophically (as X^T X - n m m^T would).
+"""
+from libc.math cimport sqrt
+from scipy.linalg.cython_blas cimport dsyrk, ssyrk
+
+from _design cimport floating
+
+import numpy as np
+
+
+def gram_dense(const floating[::1, :] X, sw, xm):
+    """Return G = (X - 1 xm^T)^T diag(sw) (X - 1 xm^T), F-ordered, X's dtype.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p), F-ordered, float32 or float64
+    sw : ndarray of shape (n,) (X's dtype) or None
+    xm : ndarray of shape (p,) float64 or None (no centring)
+    """
+    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    cdef Py_ssize_t block = max(1, min(n, (1 << 19) // max(p, 1)))
+    cdef Py_ssize_t i0, i, j, b
+    cdef const floating[::1] s
+    cdef const double[::1] m
+    cdef bint has_sw = sw is not None, has_m = xm is not None
+    dtype = np.float32 if floating is float else np.float64
+    cdef floating[::1, :] G = np.zeros((p, p), dtype=dtype, order="F")
+    cdef floating[::1, :] buf = np.empty((block, p), dtype=dtype, order="F")
+    cdef floating one = 1.0, mj
+    cdef int ni, pi = <int> p, ld = <int> block
+    cdef char uplo = b'U', trans = b'T'
+    if has_sw:
+        s = sw
+    if has_m:
+        m = xm
+    with nogil:
+        i0 = 0
+        while i0 < n:
+            b = min(block, n - i0)
+            for j in range(p):
+                mj = <floating> m[j] if has_m else 0
+                for i in range(b):
+                    buf[i, j] = X[i0 + i, j] - mj
+                    if has_sw:
+                        buf[i, j] *= <floating> sqrt(s[i0 + i])
+            ni = <int> b
+            if floating is float:
+                ssyrk(&uplo, &trans, &pi, &ni, &one, &buf[0, 0], &ld, &one, &G[0, 0], &pi)
+            else:
+                dsyrk(&uplo, &trans, &pi, &ni, &one, &buf[0, 0], &ld, &one, &G[0, 0], &pi)
+            i0 += b
+        # syrk filled the upper triangle; mirror it
+        for j in range(p):
+            for i in range(j + 1, p):
+                G[i, j] = G[j, i]
+    return np.asarray(G)
