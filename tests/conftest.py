@@ -1,0 +1,75 @@
+"""Shared test setup: the compiled kernel must be importable; real data sets are optional.
+
+The real data sets live next to the repository, in ``<repo>/../shared/data``
+(one ``.npz`` per set, see the README there).  Tests that use them skip with a
+message saying where they looked when that folder is absent; they never need
+the network.
+"""
+
+import importlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def _check_extension():
+    """Fail the whole run early, with a readable message, if the kernel is not built.
+
+    Running ``python -m pytest`` from the repository root imports the source
+    folder ``regfast/`` (which holds no compiled module) instead of the
+    installed package; so does a checkout that was never built.
+    """
+    try:
+        importlib.import_module("regfast._cd")
+    except ImportError as exc:
+        import regfast
+        pytest.exit(
+            "regfast's compiled extension regfast._cd cannot be imported "
+            f"({exc}).\nregfast was imported from {Path(regfast.__file__).parent}.\n"
+            "Build and install it first:  pip install --no-build-isolation -e .\n"
+            "and run the tests with the `pytest` command (pyproject.toml sets "
+            "--import-mode=importlib), not `python -m pytest` from the repo root.",
+            returncode=4)
+
+
+def pytest_sessionstart(session):
+    _check_extension()
+
+
+def load_real(name, *, max_rows=None, max_cols=None, seed=0):
+    """Load real data set `name` from <repo>/../shared/data, or skip the test.
+
+    Dense sets come back as float64 F-ordered arrays, sparse sets as CSC.
+    ``max_rows`` / ``max_cols`` keep a random subset (same for every call
+    with the same seed) so that tests stay fast.
+    """
+    path = DATA_DIR / f"{name}.npz"
+    if not path.exists():
+        pytest.skip(f"real data set {name!r} not found: expected {path} "
+                    "(the shared data folder next to the repository)")
+    with np.load(path, allow_pickle=False) as d:
+        y = np.asarray(d["y"], dtype=np.float64)
+        if "X" in d.files:
+            X = np.asarray(d["X"], dtype=np.float64)
+        else:
+            X = sp.csr_matrix((d["data"], d["indices"], d["indptr"]),
+                              shape=tuple(d["shape"]))
+    rng = np.random.RandomState(seed)
+    if max_rows is not None and X.shape[0] > max_rows:
+        rows = np.sort(rng.choice(X.shape[0], max_rows, replace=False))
+        X, y = X[rows], y[rows]
+    if max_cols is not None and X.shape[1] > max_cols:
+        cols = np.sort(rng.choice(X.shape[1], max_cols, replace=False))
+        X = X[:, cols]
+    X = sp.csc_matrix(X) if sp.issparse(X) else np.asfortranarray(X)
+    return X, y
+
+
+@pytest.fixture
+def real_data():
+    """The loader `load_real` as a fixture (tests cannot import conftest)."""
+    return load_real
