@@ -126,27 +126,38 @@ class Problem:
         return float(np.max(np.abs(self.xty[pen]) / penalty_factor[pen])
                      / (self.n_eff * l1_ratio))
 
-    def solve(self, alpha, l1_ratio, penalty_factor, coef, *, positive=False,
-              tol=1e-4, max_iter=1000, selection="cyclic", seed=1,
-              use_ws=True, use_screening=True):
-        """Fit at one alpha from coef (float64, updated in place).
+    def path(self, alphas, l1_ratio, penalty_factor, coef, *, positive=False,
+             tol=1e-4, max_iter=1000, selection="cyclic", seed=1,
+             use_ws=True, use_screening=True):
+        """Fit along alphas (in the order given), warm-starting each from the last.
 
-        Returns (gap, n_iter, converged); gap is in scikit-learn's units
-        (of the objective with the 1/(2n) factor).
+        coef (float64, length p) is the starting point and holds the last
+        solution on return.  Returns (coefs of shape (p, n_alphas), gaps in
+        scikit-learn's units (objective with the 1/(2n) factor), epochs per
+        alpha, converged flags).
         """
-        lam = (self.n_eff * alpha * l1_ratio) * penalty_factor
-        beta = (self.n_eff * alpha * (1.0 - l1_ratio)) * penalty_factor
         if self.gram is not None:
             args = (GRAM, self.gram.ravel(order="F"), None, None,
                     self.n_samples, self.n_features, self.xty)
         else:
             args = (self.kind, self.values, self.indices, self.indptr,
                     self.n_samples, self.n_features, self.y)
-        gap, n_iter, converged = _cd.enet_fit(
-            *args, self.sw, self.xm, self.n_eff, self.y_mean, self.yy,
-            coef, lam, beta, positive, tol, max_iter, selection == "random",
-            seed, use_ws, use_screening)
-        return gap / self.n_samples, n_iter, converged
+        coefs, gaps, n_iters, converged = _cd.enet_path_fit(
+            *args, self.sw, self.xm, self.n_eff, self.y_mean, self.yy, coef,
+            np.ascontiguousarray(alphas, dtype=np.float64), float(l1_ratio),
+            np.ascontiguousarray(penalty_factor, dtype=np.float64),
+            bool(positive), float(tol), int(max_iter), selection == "random",
+            int(seed), use_ws, use_screening)
+        return coefs, gaps / self.n_samples, n_iters, converged
+
+    def solve(self, alpha, l1_ratio, penalty_factor, coef, **options):
+        """Fit at one alpha from coef (float64, updated in place).
+
+        Returns (gap, n_iter, converged); gap in scikit-learn's units.
+        """
+        _, gaps, n_iters, converged = self.path([alpha], l1_ratio, penalty_factor,
+                                                coef, **options)
+        return float(gaps[0]), int(n_iters[0]), bool(converged[0])
 
     def intercept(self, coef):
         """Intercept that goes with coef (0 without fit_intercept)."""

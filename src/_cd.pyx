@@ -206,12 +206,14 @@ cdef double epoch(const Design* D, const Problem* P, double* w, floating* v,
 cdef bint solve_small(double* C, double* z, int K) noexcept nogil:
     """Solve C z = 1 (C symmetric K x K, overwritten) by Gaussian elimination.
 
-    Returns False when C is numerically singular.
+    Returns False when C is numerically singular (relative to its diagonal).
     """
     cdef int i, r, c, piv
-    cdef double f, best, tmp
+    cdef double f, best, tmp, cmax = 0.0
     for i in range(K):
         z[i] = 1.0
+        if C[i * K + i] > cmax:
+            cmax = C[i * K + i]
     for i in range(K):
         piv = i
         best = fabs(C[i * K + i])
@@ -219,7 +221,7 @@ cdef bint solve_small(double* C, double* z, int K) noexcept nogil:
             if fabs(C[r * K + i]) > best:
                 best = fabs(C[r * K + i])
                 piv = r
-        if best < 1e-14:
+        if best <= 1e-12 * cmax:
             return False
         if piv != i:
             for c in range(K):
@@ -326,42 +328,88 @@ cdef void select_top(double* score, int* idx, Py_ssize_t n,
             hi = store - 1
 
 
-cdef int solve(const Design* D, const Problem* P, double* w, floating* v,
-               double tol_abs, int max_epochs, bint random, unsigned int seed,
-               bint use_ws, bint use_screening, double* gap_out,
-               int* n_epochs_out) noexcept nogil:
-    """Minimise P(w) from the given w.  Returns 0 converged, 1 max_epochs, -1 no memory."""
-    cdef Py_ssize_t p = D.p, n = D.n, j, k, m, n_active, nnz, ws_size = 0, prev_ws = 0
-    cdef double vsum, gap = INFINITY, scale, radius, sub_gap, inner_tol, cn
-    cdef double xt, sub_scale, d
-    cdef int epochs = 0, status = 1, n_hist, e
-    cdef bint all_in
-    cdef double* norms2 = <double*> malloc(p * sizeof(double))
-    cdef double* grad = <double*> malloc(p * sizeof(double))
-    cdef double* score = <double*> malloc(p * sizeof(double))
-    cdef int* all_idx = <int*> malloc(p * sizeof(int))
-    cdef int* ws = <int*> malloc(p * sizeof(int))
-    cdef unsigned char* screened = <unsigned char*> malloc(p)
-    cdef double* hist = <double*> malloc((ANDERSON_K + 1) * p * sizeof(double))
-    cdef double* w_try = <double*> malloc(p * sizeof(double))
-    cdef floating* v_try = <floating*> malloc(n * sizeof(floating))
-    if (norms2 == NULL or grad == NULL or score == NULL or all_idx == NULL
-            or ws == NULL or screened == NULL or hist == NULL or w_try == NULL
-            or v_try == NULL):
-        status = -1
-        n = 0
-        p = 0
-    if seed == 0:
-        seed = 1
+cdef struct Workspace:
+    # allocated once per path; sized p (features) or n (state vector)
+    double* norms2        # ||x_j^c||_S^2
+    double* grad          # X_j^T R at the last gap computation
+    double* score         # working-set priority
+    int* all_idx
+    int* ws
+    unsigned char* screened
+    double* hist          # Anderson history, (ANDERSON_K + 1) x p
+    double* w_try
+    void* v_try           # state vector of the extrapolated point
+
+
+cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
+                   size_t itemsize) noexcept nogil:
+    W.norms2 = <double*> malloc(p * sizeof(double))
+    W.grad = <double*> malloc(p * sizeof(double))
+    W.score = <double*> malloc(p * sizeof(double))
+    W.all_idx = <int*> malloc(p * sizeof(int))
+    W.ws = <int*> malloc(p * sizeof(int))
+    W.screened = <unsigned char*> malloc(p)
+    W.hist = <double*> malloc((ANDERSON_K + 1) * p * sizeof(double))
+    W.w_try = <double*> malloc(p * sizeof(double))
+    W.v_try = malloc(n * itemsize)
+    return not (W.norms2 == NULL or W.grad == NULL or W.score == NULL
+                or W.all_idx == NULL or W.ws == NULL or W.screened == NULL
+                or W.hist == NULL or W.w_try == NULL or W.v_try == NULL)
+
+
+cdef void ws_free(Workspace* W) noexcept nogil:
+    free(W.norms2); free(W.grad); free(W.score); free(W.all_idx); free(W.ws)
+    free(W.screened); free(W.hist); free(W.w_try); free(W.v_try)
+
+
+cdef void sort_ints(int* a, Py_ssize_t n) noexcept nogil:
+    """Sort a[:n] ascending (heap sort: no recursion, no allocation)."""
+    cdef Py_ssize_t start = n // 2, end = n, root, child
+    cdef int t
+    while end > 1:
+        if start > 0:
+            start -= 1
+        else:
+            end -= 1
+            t = a[end]; a[end] = a[0]; a[0] = t
+        root = start
+        while 2 * root + 1 < end:
+            child = 2 * root + 1
+            if child + 1 < end and a[child] < a[child + 1]:
+                child += 1
+            if a[root] < a[child]:
+                t = a[root]; a[root] = a[child]; a[child] = t
+                root = child
+            else:
+                break
+
+
+cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
+               floating* v, double tol_abs, int max_epochs, bint random,
+               unsigned int* seed, bint use_ws, bint use_screening,
+               double* gap_out, int* n_epochs_out) noexcept nogil:
+    """Minimise P(w) from the given w.  Returns 0 when converged, 1 at max_epochs.
+
+    W.norms2 must hold the column norms; the rest of W is scratch.
+    """
+    cdef Py_ssize_t p = D.p, j, k, m, n_active, nnz, ws_size
+    cdef double vsum, gap = INFINITY, scale, radius, sub_gap, inner_tol, cn, xt
+    cdef double sub_scale
+    cdef int epochs = 0, status = 1, n_hist
+    cdef double* norms2 = W.norms2
+    cdef double* grad = W.grad
+    cdef double* score = W.score
+    cdef int* all_idx = W.all_idx
+    cdef int* ws = W.ws
+    cdef unsigned char* screened = W.screened
+    cdef double* hist = W.hist
     memset(screened, 0, p)
     for j in range(p):
-        norms2[j] = col_sqnorm(D, j, v)
         all_idx[j] = j
         if norms2[j] + P.beta[j] == 0.0:
             w[j] = 0.0     # a zero column carries no information
-    n_active = p
 
-    while status == 1:
+    while True:
         # -- outer iteration: fresh state (no drift), certified gap on all features
         init_state(D, P, w, v)
         vsum = state_sum(D, v)
@@ -387,13 +435,14 @@ cdef int solve(const Design* D, const Problem* P, double* w, floating* v,
                         vsum += col_update(D, j, -w[j], v)
                         w[j] = 0.0
 
-        # -- working set: the support, then the features closest to violating
+        # -- working set: the support (and unpenalised features), then the
+        #    features whose dual constraint is closest to being violated
         n_active = 0
         nnz = 0
         for j in range(p):
             if screened[j]:
                 continue
-            all_idx[n_active] = j
+            ws[n_active] = j
             n_active += 1
             if w[j] != 0.0 or P.lam[j] == 0.0:
                 score[j] = INFINITY
@@ -404,42 +453,30 @@ cdef int solve(const Design* D, const Problem* P, double* w, floating* v,
                     xt = fabs(xt)
                 cn = sqrt(norms2[j] + P.beta[j])
                 score[j] = -(P.lam[j] - xt) / cn if cn > 0.0 else -INFINITY
+        ws_size = n_active
         if use_ws:
-            ws_size = 2 * nnz
-            if ws_size < WS_MIN:
-                ws_size = WS_MIN
-            if ws_size <= prev_ws:
-                ws_size = 2 * prev_ws
-            if ws_size > n_active:
-                ws_size = n_active
-        else:
-            ws_size = n_active
-        prev_ws = ws_size
-        all_in = ws_size == n_active
-        for k in range(n_active):
-            ws[k] = all_idx[k]
+            # twice the support: room for the features about to enter
+            ws_size = min(max(2 * nnz, <Py_ssize_t> WS_MIN), n_active)
         select_top(score, ws, n_active, ws_size)
+        sort_ints(ws, ws_size)   # memory order: columns read front to back
         m = ws_size
-        # restore all_idx to every feature for the next certified gap
-        for j in range(p):
-            all_idx[j] = j
         inner_tol = INNER_GAP_RATIO * gap
-        if inner_tol < tol_abs or all_in:
+        if inner_tol < tol_abs or ws_size == n_active:
             inner_tol = tol_abs
 
         # -- inner solver on the working set, with Anderson extrapolation
-        n_hist = 0
         for k in range(m):
             hist[k] = w[ws[k]]
         n_hist = 1
         while epochs < max_epochs:
-            vsum = epoch(D, P, w, v, vsum, norms2, ws, m, random, &seed)
+            vsum = epoch(D, P, w, v, vsum, norms2, ws, m, random, seed)
             epochs += 1
             for k in range(m):
                 hist[n_hist * m + k] = w[ws[k]]
             n_hist += 1
             if n_hist == ANDERSON_K + 1:
-                anderson(D, P, w, v, v_try, &vsum, ws, m, hist, w_try)
+                anderson(D, P, w, v, <floating*> W.v_try, &vsum, ws, m, hist,
+                         W.w_try)
                 for k in range(m):
                     hist[k] = w[ws[k]]
                 n_hist = 1
@@ -448,54 +485,52 @@ cdef int solve(const Design* D, const Problem* P, double* w, floating* v,
                     break
     gap_out[0] = gap
     n_epochs_out[0] = epochs
-    free(norms2); free(grad); free(score); free(all_idx); free(ws)
-    free(screened); free(hist); free(w_try); free(v_try)
     return status
 
 
-def enet_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
-             Py_ssize_t n_cols, y, sw, xm, double n_eff, double y_mean,
-             double yy, double[::1] w, const double[::1] lam,
-             const double[::1] beta, bint positive, double tol, int max_iter,
-             bint random, unsigned int seed, bint use_ws=True,
-             bint use_screening=True):
-    """Fit the elastic net at one alpha; w (float64, length p) is updated in place.
+cdef int path(const Design* D, Problem* P, const double* alphas,
+              Py_ssize_t n_alphas, double l1_ratio, const double* pf,
+              double* lam, double* beta, double* w, floating* v,
+              double* coefs, double* gaps, int* n_iters, unsigned char* conv,
+              double tol_abs, int max_epochs, bint random, unsigned int seed,
+              bint use_ws, bint use_screening) noexcept nogil:
+    """Solve at each alpha in turn, warm-starting from the previous solution.
 
-    Parameters
-    ----------
-    kind : int
-        0 dense (values: F-ordered X), 1 CSC (values, indices int32, indptr
-        int64), 2 Gram (values: the centred, weighted Gram matrix).
-    y : ndarray
-        Target for kinds 0/1 (same dtype as values); X_c^T S y_c (float64)
-        for kind 2.
-    sw : ndarray or None
-        Sample weights, same dtype as values.
-    xm : ndarray of float64 or None
-        Weighted column means for implicit centring (None: no intercept).
-    n_eff, y_mean, yy : float
-        Sum of weights, weighted mean of y (0 without intercept), and the
-        weighted squared norm of the centred y.
-    lam, beta : ndarray of float64
-        Per-feature L1 and L2 penalties, already multiplied by n_eff.
-    tol : float
-        Relative tolerance: stop when gap <= tol * yy.
-
-    Returns
-    -------
-    gap : float
-        Duality gap of the returned w (in units of the unscaled objective).
-    n_epochs : int
-        Coordinate-descent epochs run.
-    converged : bool
+    Column norms and work arrays are computed once for the whole path.
+    coefs is p x n_alphas (F order).  Returns -1 if memory ran out.
     """
-    if values.dtype == np.float32:
-        return _fit[float](kind, values, indices, indptr, n_rows, n_cols, y,
-                           sw, xm, n_eff, y_mean, yy, w, lam, beta, positive,
-                           tol, max_iter, random, seed, use_ws, use_screening)
-    return _fit[double](kind, values, indices, indptr, n_rows, n_cols, y, sw,
-                        xm, n_eff, y_mean, yy, w, lam, beta, positive, tol,
-                        max_iter, random, seed, use_ws, use_screening)
+    cdef Workspace W
+    cdef Py_ssize_t a, j, p = D.p
+    cdef double gap
+    cdef int epochs, status
+    if not ws_alloc(&W, D.n, p, sizeof(floating)):
+        ws_free(&W)
+        return -1
+    for j in range(p):
+        W.norms2[j] = col_sqnorm(D, j, v)
+    if seed == 0:
+        seed = 1
+    P.lam = lam
+    P.beta = beta
+    for a in range(n_alphas):
+        P.has_l1 = False
+        P.safe_ok = True
+        for j in range(p):
+            lam[j] = D.n_eff * alphas[a] * l1_ratio * pf[j]
+            beta[j] = D.n_eff * alphas[a] * (1.0 - l1_ratio) * pf[j]
+            if lam[j] > 0.0:
+                P.has_l1 = True
+            elif beta[j] == 0.0:
+                P.safe_ok = False
+        status = solve(D, P, &W, w, v, tol_abs, max_epochs, random, &seed,
+                       use_ws, use_screening, &gap, &epochs)
+        for j in range(p):
+            coefs[a * p + j] = w[j]
+        gaps[a] = gap
+        n_iters[a] = epochs
+        conv[a] = status == 0
+    ws_free(&W)
+    return 0
 
 
 cdef void fill_design(Design* D, int kind, const floating[:] values,
@@ -543,32 +578,80 @@ cdef _xt_dot(int kind, const floating[:] values, const int[::1] indices,
     return np.asarray(out)
 
 
-cdef _fit(int kind, const floating[:] values, const int[::1] indices,
-          const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
-          y, const floating[::1] sw, const double[::1] xm, double n_eff,
-          double y_mean, double yy, double[::1] w, const double[::1] lam,
-          const double[::1] beta, bint positive, double tol, int max_iter,
-          bint random, unsigned int seed, bint use_ws, bint use_screening):
+def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
+                  Py_ssize_t n_cols, y, sw, xm, double n_eff, double y_mean,
+                  double yy, double[::1] w, const double[::1] alphas,
+                  double l1_ratio, const double[::1] pf, bint positive,
+                  double tol, int max_iter, bint random, unsigned int seed,
+                  bint use_ws=True, bint use_screening=True):
+    """Fit the elastic net along alphas, each warm-started from the previous one.
+
+    Parameters
+    ----------
+    kind : int
+        0 dense (values: F-ordered X raveled), 1 CSC (values, indices int32,
+        indptr int64), 2 Gram (values: the centred, weighted Gram matrix).
+    y : ndarray
+        Target for kinds 0/1 (same dtype as values); X_c^T S y_c (float64)
+        for kind 2.
+    sw : ndarray or None
+        Sample weights, same dtype as values.
+    xm : ndarray of float64 or None
+        Weighted column means for implicit centring (None: no intercept).
+    n_eff, y_mean, yy : float
+        Sum of weights, weighted mean of y (0 without intercept), and the
+        weighted squared norm of the centred y.
+    w : ndarray of float64
+        Initial coefficients; holds the last solution on return.
+    alphas, l1_ratio, pf :
+        scikit-learn's alpha and l1_ratio, and the per-feature penalty factors.
+    tol : float
+        Relative tolerance: stop when gap <= tol * yy.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_cols, n_alphas), float64
+    gaps : ndarray of shape (n_alphas,)
+        Duality gaps in units of the unscaled objective.
+    n_iters : ndarray of int32
+        Coordinate-descent epochs per alpha.
+    converged : ndarray of bool
+    """
+    if values.dtype == np.float32:
+        return _path_fit[float](kind, values, indices, indptr, n_rows, n_cols,
+                                y, sw, xm, n_eff, y_mean, yy, w, alphas,
+                                l1_ratio, pf, positive, tol, max_iter, random,
+                                seed, use_ws, use_screening)
+    return _path_fit[double](kind, values, indices, indptr, n_rows, n_cols, y,
+                             sw, xm, n_eff, y_mean, yy, w, alphas, l1_ratio,
+                             pf, positive, tol, max_iter, random, seed, use_ws,
+                             use_screening)
+
+
+cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
+               const long long[::1] indptr, Py_ssize_t n_rows,
+               Py_ssize_t n_cols, y, const floating[::1] sw,
+               const double[::1] xm, double n_eff, double y_mean, double yy,
+               double[::1] w, const double[::1] alphas, double l1_ratio,
+               const double[::1] pf, bint positive, double tol, int max_iter,
+               bint random, unsigned int seed, bint use_ws,
+               bint use_screening):
     cdef Design D
     cdef Problem P
-    cdef double gap = 0.0
-    cdef int n_epochs = 0, status
-    cdef Py_ssize_t j
+    cdef Py_ssize_t n_alphas = alphas.shape[0]
+    cdef int status
     cdef const floating[::1] y_data
     cdef const double[::1] y_gram
     cdef floating[::1] v = np.empty(n_cols if kind == GRAM else n_rows,
                                     dtype=np.float32 if floating is float else np.float64)
+    cdef double[::1, :] coefs = np.zeros((n_cols, n_alphas), order="F")
+    cdef double[::1] gaps = np.zeros(n_alphas)
+    cdef int[::1] n_iters = np.zeros(n_alphas, dtype=np.int32)
+    cdef unsigned char[::1] conv = np.zeros(n_alphas, dtype=np.uint8)
+    cdef double[::1] lam = np.empty(n_cols)
+    cdef double[::1] beta = np.empty(n_cols)
     fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
-    P.lam = &lam[0]
-    P.beta = &beta[0]
     P.positive = positive
-    P.has_l1 = False
-    P.safe_ok = True
-    for j in range(n_cols):
-        if lam[j] > 0.0:
-            P.has_l1 = True
-        elif beta[j] == 0.0:
-            P.safe_ok = False
     P.y_mean = y_mean
     P.yy = yy
     if kind == GRAM:
@@ -578,8 +661,11 @@ cdef _fit(int kind, const floating[:] values, const int[::1] indices,
         y_data = y
         P.y = &y_data[0]
     with nogil:
-        status = solve(&D, &P, &w[0], &v[0], tol * yy, max_iter, random, seed,
-                       use_ws, use_screening, &gap, &n_epochs)
+        status = path(&D, &P, &alphas[0], n_alphas, l1_ratio, &pf[0], &lam[0],
+                      &beta[0], &w[0], &v[0], &coefs[0, 0], &gaps[0],
+                      &n_iters[0], &conv[0], tol * yy, max_iter, random, seed,
+                      use_ws, use_screening)
     if status < 0:
         raise MemoryError("regfast: could not allocate the solver's work arrays")
-    return gap, n_epochs, status == 0
+    return (np.asarray(coefs), np.asarray(gaps), np.asarray(n_iters),
+            np.asarray(conv).astype(bool))
