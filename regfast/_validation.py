@@ -56,8 +56,10 @@ def as_csc(X, owner):
     return X
 
 
-def validate_X_y(estimator, X, y, *, reset=True):
+def validate_X_y(estimator, X, y, *, reset=True, multi_output=False):
     """Validate X and y for fitting; returns (X, y) with y 1-d in X's dtype.
+
+    With multi_output=True a 2-d y of shape (n, n_targets) is kept 2-d.
 
     Dense X keeps float32/float64 and is copied only when it is not already
     Fortran-ordered (or not floating point).  Read-only and memory-mapped
@@ -74,14 +76,14 @@ def validate_X_y(estimator, X, y, *, reset=True):
     )
     if sp.issparse(X):
         X = as_csc(X, owner)
-    y = check_y(y, X.dtype, owner)
+    y = check_y(y, X.dtype, owner, multi_output=multi_output)
     return X, y
 
 
-def check_y(y, dtype, owner):
+def check_y(y, dtype, owner, multi_output=False):
     """A 1-d finite target; (n, 1) is accepted with a warning, more columns refused."""
     y = np.asarray(y)
-    if y.ndim == 2:
+    if y.ndim == 2 and not multi_output:
         if y.shape[1] != 1:
             raise ValueError(
                 f"{owner} does not support multi-output y yet (y has shape "
@@ -94,8 +96,10 @@ def check_y(y, dtype, owner):
     return np.ascontiguousarray(y)
 
 
-def check_sample_weight(sample_weight, n_samples, dtype, owner):
+def check_sample_weight(sample_weight, n_samples, dtype, owner, rescale=True):
     """Non-negative finite weights, not all zero, rescaled to sum to n_samples.
+
+    rescale=False returns them as given (Ridge's objective depends on their scale).
 
     Always returns a new array (the caller's is never modified), or None.
     """
@@ -114,6 +118,8 @@ def check_sample_weight(sample_weight, n_samples, dtype, owner):
     if total <= 0:
         raise ValueError(f"{owner}: sample_weight sums to zero; at least one "
                          "sample needs a positive weight")
+    if not rescale:
+        return np.array(sw, dtype=dtype)
     return np.ascontiguousarray(sw * (n_samples / total), dtype=dtype)
 
 
