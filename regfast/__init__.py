@@ -5,6 +5,8 @@ estimators that never copy or modify X.
 """
 
 from ._coordinate_descent import ElasticNet, Lasso
+from ._cv import ElasticNetCV, LassoCV
+from ._path import enet_path, lasso_path
 
-__all__ = ["ElasticNet", "Lasso"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path"]
 __version__ = "0.1.0"

@@ -1,0 +1,245 @@
+"""LassoCV and ElasticNetCV: the path on each fold, folds in parallel threads.
+
+Each fold's whole path runs in the kernel without the GIL, so a thread pool
+gives real parallelism; BLAS is pinned to one thread inside it so the threads
+do not oversubscribe the cores.
+"""
+
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import check_cv
+from sklearn.utils.validation import check_random_state
+from threadpoolctl import threadpool_limits
+
+from ._coordinate_descent import LinearPredictorMixin
+from ._path import enet_path, lasso_path, resolve_alphas
+from ._problem import Problem, use_gram
+from ._validation import (check_penalty_factor, check_sample_weight,
+                          check_scalar_param, validate_X_y)
+
+
+def effective_n_jobs(n_jobs):
+    """None -> 1, negative -> counted back from the number of CPUs (joblib's rule)."""
+    if n_jobs is None:
+        return 1
+    if n_jobs < 0:
+        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    return max(1, int(n_jobs))
+
+
+def fold_problem(X, y, sw, train, fit_intercept, precompute):
+    """The training part of a fold (rows copied once, weights rescaled to sum n_train)."""
+    X_train = X[train] if sp.issparse(X) else np.asfortranarray(X[train])
+    sw_train = None
+    if sw is not None:
+        sw_train = sw[train]
+        total = sw_train.sum()
+        if total <= 0:
+            raise ValueError("a cross-validation fold has only zero sample weights "
+                             "in its training part")
+        sw_train = (sw_train * (len(train) / total)).astype(X.dtype)
+    return Problem(X_train, y[train], sw_train, fit_intercept,
+                   gram=use_gram(X_train, precompute) and not hasattr(precompute, "__array__"))
+
+
+def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, seed):
+    """Mean squared test error of the path fitted on the training rows, per alpha."""
+    problem = fold_problem(X, y, sw, train, est.fit_intercept, est.precompute)
+    coef = np.zeros(X.shape[1])
+    coefs, _, _, _ = problem.path(
+        alphas, l1_ratio, pf, coef, positive=bool(est.positive), tol=float(est.tol),
+        max_iter=int(est.max_iter), selection=est.selection, seed=seed)
+    intercepts = (problem.y_mean - problem.xm @ coefs) if problem.xm is not None else 0.0
+    residues = np.asarray(X[test] @ coefs) + intercepts - y[test][:, None]
+    weights = None if sw is None else sw[test]
+    return np.average(residues ** 2, axis=0, weights=weights)
+
+
+class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
+    """Elastic net with alpha (and l1_ratio) chosen by cross-validation.
+
+    Same parameters, attributes and results as scikit-learn's ElasticNetCV;
+    folds and l1_ratios run in parallel threads with ``n_jobs``.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+        Mixes L1 (1) and L2 (0); a list is searched over.
+    eps : float, default=1e-3
+        alpha_min / alpha_max of the automatic grid.
+    n_alphas : int, default=None
+        Older spelling of ``alphas=int``.
+    alphas : int or array-like, default=100
+        Number of alphas of the automatic grid, or the alphas to try.
+    fit_intercept : bool, default=True
+    precompute : 'auto' or bool, default='auto'
+        Gram mode for each fold (see ElasticNet).
+    max_iter : int, default=1000
+    tol : float, default=1e-4
+    cv : int, cross-validation generator or iterable, default=None
+        None is 5-fold (KFold, no shuffling), as in scikit-learn.
+    copy_X : bool, default=True
+        Accepted for compatibility: X is never modified.
+    verbose : bool or int, default=0
+        Accepted for compatibility.
+    n_jobs : int, default=None
+        Threads over (l1_ratio, fold) pairs; None means 1, -1 all CPUs.
+    positive : bool, default=False
+    random_state : int, RandomState instance or None, default=None
+        Used with ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty multipliers (0: unpenalised).
+
+    Attributes
+    ----------
+    alpha_ : float
+    l1_ratio_ : float
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        Squeezed to (n_alphas, n_folds) for a single l1_ratio.
+    alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
+    dual_gap_ : float
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+    """
+
+    path = staticmethod(enet_path)
+
+    def __init__(self, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=100,
+                 fit_intercept=True, precompute="auto", max_iter=1000, tol=1e-4,
+                 cv=None, copy_X=True, verbose=0, n_jobs=None, positive=False,
+                 random_state=None, selection="cyclic", penalty_factor=None):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.n_alphas = n_alphas
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.penalty_factor = penalty_factor
+
+    def _l1_ratios(self):
+        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError(f"{type(self).__name__}: l1_ratio must be a float or a "
+                             "non-empty list of floats")
+        for r in ratios:
+            check_scalar_param(float(r), "l1_ratio", type(self).__name__, low=0, high=1)
+        return ratios
+
+    def fit(self, X, y, sample_weight=None):
+        """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        owner = type(self).__name__
+        l1_ratios = self._l1_ratios()
+        check_scalar_param(self.tol, "tol", owner, low=0)
+        check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
+        check_scalar_param(self.eps, "eps", owner, low=0, low_inclusive=False)
+        if self.selection not in ("cyclic", "random"):
+            raise ValueError(f"{owner}: selection must be 'cyclic' or 'random', "
+                             f"got {self.selection!r}")
+        X, y = validate_X_y(self, X, y)
+        n_samples, n_features = X.shape
+        sw = check_sample_weight(sample_weight, n_samples, X.dtype, owner)
+        pf = check_penalty_factor(self.penalty_factor, n_features, owner)
+        full = Problem(X, y, sw, self.fit_intercept)
+        grids = [resolve_alphas(full, self.alphas, self.n_alphas, r, pf, self.eps,
+                                self.positive) for r in l1_ratios]
+        folds = list(check_cv(self.cv).split(X, y))
+        seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
+        jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
+
+        def run(job):
+            i, k = job
+            train, test = folds[k]
+            return fold_mse(self, X, y, sw, train, test, grids[i], l1_ratios[i], pf, seed)
+
+        n_jobs = min(effective_n_jobs(self.n_jobs), len(jobs))
+        with warnings.catch_warnings():
+            # a fold that stops at max_iter is scored as it is, as in scikit-learn
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            if n_jobs == 1:
+                results = [run(job) for job in jobs]
+            else:
+                with threadpool_limits(limits=1, user_api="blas"), \
+                        ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                    results = list(pool.map(run, jobs))
+        mse = np.array(results).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
+        mean_mse = mse.mean(axis=2)
+        i_best, a_best = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
+        self.l1_ratio_ = float(l1_ratios[i_best])
+        self.alpha_ = float(grids[i_best][a_best])
+        alphas = np.array(grids)
+        self.alphas_ = alphas[0] if len(l1_ratios) == 1 else alphas
+        self.mse_path_ = mse[0] if len(l1_ratios) == 1 else mse
+
+        # refit on all the data at the chosen alpha
+        if use_gram(X, self.precompute):
+            full = Problem(X, y, sw, self.fit_intercept, gram=True)
+        coef = np.zeros(n_features)
+        gap, n_iter, converged = full.solve(
+            self.alpha_, self.l1_ratio_, pf, coef, positive=bool(self.positive),
+            tol=float(self.tol), max_iter=int(self.max_iter),
+            selection=self.selection, seed=seed)
+        if not converged:
+            warnings.warn(f"{owner}: the final fit did not converge within "
+                          f"max_iter={self.max_iter} epochs (duality gap {gap:.3e}).",
+                          ConvergenceWarning, stacklevel=2)
+        self.coef_ = coef.astype(X.dtype)
+        self.intercept_ = full.intercept(coef)
+        self.dual_gap_ = gap
+        self.n_iter_ = n_iter
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = False
+        return tags
+
+
+class LassoCV(ElasticNetCV):
+    """Lasso with alpha chosen by cross-validation (scikit-learn's LassoCV).
+
+    Parameters and attributes are ElasticNetCV's without ``l1_ratio``.
+    """
+
+    path = staticmethod(lasso_path)
+
+    def __init__(self, *, eps=1e-3, n_alphas=None, alphas=100, fit_intercept=True,
+                 precompute="auto", max_iter=1000, tol=1e-4, copy_X=True, cv=None,
+                 verbose=False, n_jobs=None, positive=False, random_state=None,
+                 selection="cyclic", penalty_factor=None):
+        super().__init__(
+            l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
+            fit_intercept=fit_intercept, precompute=precompute, max_iter=max_iter,
+            tol=tol, cv=cv, copy_X=copy_X, verbose=verbose, n_jobs=n_jobs,
+            positive=positive, random_state=random_state, selection=selection,
+            penalty_factor=penalty_factor)
