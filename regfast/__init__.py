@@ -7,6 +7,7 @@ estimators that never copy or modify X.
 from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
 from ._path import enet_path, lasso_path
+from ._ridge import Ridge
 
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path"]
+__all__ = ["Ridge", "ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path"]
 __version__ = "0.1.0"

@@ -1,0 +1,201 @@
+"""The centred, weighted design of ridge regression, used without forming it.
+
+Ridge minimises ``||S^1/2 (y - X w - b)||^2 + alpha ||w||^2``.  Eliminating the
+intercept leaves least squares on ``Z = S^1/2 (X - 1 m^T)`` and
+``z = S^1/2 (y - m_y)``, with ``m`` and ``m_y`` the weighted means.
+`RidgeDesign` gives every solver what it needs from Z -- products with Z and
+Z^T, the two Gram matrices Z^T Z and Z Z^T, blocks of rows -- straight from X
+(dense F-ordered or CSC), which is never copied, centred or densified.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import blas
+from scipy.sparse.linalg import LinearOperator
+
+from . import _cd
+from ._gram import gram_dense
+from ._problem import CSC, DENSE
+
+# Dense blocks (a few MB) in which columns or rows of Z are formed for BLAS.
+BLOCK_VALUES = 1 << 19
+
+
+class RidgeDesign:
+    """Z = S^1/2 (X - 1 m^T) for X dense (F order) or CSC, float32 or float64.
+
+    Parameters
+    ----------
+    X : ndarray (F-ordered) or CSC matrix
+        Never copied nor written to.
+    sample_weight : ndarray of shape (n_samples,), float64, or None
+        Used as given (not rescaled).
+    fit_intercept : bool
+        Centre by the weighted column means (m = 0 otherwise).
+    """
+
+    def __init__(self, X, sample_weight, fit_intercept):
+        self.X = X
+        self.n_samples, self.n_features = n, p = X.shape
+        self.dtype = X.dtype
+        self.is_sparse = sp.issparse(X)
+        self.sw = sample_weight
+        self.sw_sum = float(n if sample_weight is None else sample_weight.sum())
+        # weights and their square roots in X's dtype, for BLAS and the kernel
+        self._sw = None if sample_weight is None else sample_weight.astype(self.dtype)
+        self.sqrt_sw = (None if sample_weight is None
+                        else np.sqrt(sample_weight).astype(self.dtype))
+        if self.is_sparse:
+            self._kernel_args = (CSC, X.data, X.indices.astype(np.int32, copy=False),
+                                 X.indptr.astype(np.int64, copy=False))
+        else:
+            self._kernel_args = (DENSE, X.ravel(order="F"), None, None)
+        self.xm = None
+        if fit_intercept:
+            self.xm = self._xt(np.ones(n, dtype=self.dtype)) / self.sw_sum
+
+    def _xt(self, v):
+        """X^T S v in float64 (double accumulation in the kernel), v of length n."""
+        kind, values, indices, indptr = self._kernel_args
+        return _cd.xt_dot(kind, values, indices, indptr, self.n_samples,
+                          self.n_features, self._sw, None, self.sw_sum,
+                          np.ascontiguousarray(v, dtype=self.dtype))
+
+    # -- the target -----------------------------------------------------------
+    def center_y(self, y):
+        """(m_y, z): weighted means of the columns of y (n, T), and z in X's dtype."""
+        if self.xm is None:
+            y_mean = np.zeros(y.shape[1])
+        else:
+            w = np.ones(self.n_samples) if self.sw is None else self.sw
+            y_mean = (w @ y.astype(np.float64, copy=False)) / self.sw_sum
+        z = y - y_mean
+        if self.sqrt_sw is not None:
+            z = z * self.sqrt_sw[:, None]
+        return y_mean, np.asarray(z, dtype=self.dtype, order="F")
+
+    # -- products -------------------------------------------------------------
+    def matvec(self, v):
+        """Z v for v of shape (p,) or (p, k), in X's dtype."""
+        v = np.asarray(v, dtype=self.dtype)
+        out = np.asarray(self.X @ v)
+        if self.xm is not None:
+            out -= (self.xm @ v).astype(self.dtype)
+        if self.sqrt_sw is not None:
+            out *= self.sqrt_sw if out.ndim == 1 else self.sqrt_sw[:, None]
+        return out
+
+    def rmatvec(self, u):
+        """Z^T u for u of shape (n,) or (n, k), in X's dtype."""
+        u = np.asarray(u, dtype=self.dtype)
+        if self.sqrt_sw is not None:
+            u = u * (self.sqrt_sw if u.ndim == 1 else self.sqrt_sw[:, None])
+        out = np.asarray(self.X.T @ u)
+        if self.xm is not None:
+            out -= np.multiply.outer(self.xm, u.sum(axis=0)).astype(self.dtype)
+        return out
+
+    def operator(self):
+        """Z as a scipy LinearOperator (matrix-free)."""
+        return LinearOperator((self.n_samples, self.n_features), dtype=self.dtype,
+                              matvec=self.matvec, rmatvec=self.rmatvec,
+                              matmat=self.matvec, rmatmat=self.rmatvec)
+
+    # -- Gram matrices --------------------------------------------------------
+    def _scaled_sparse(self):
+        """S^1/2 X for sparse X: a matrix sharing X's structure (values copied)."""
+        if self.sqrt_sw is None:
+            return self.X
+        X = self.X
+        return sp.csc_matrix((X.data * self.sqrt_sw[X.indices], X.indices, X.indptr),
+                             shape=X.shape)
+
+    def gram_features(self):
+        """Z^T Z, shape (p, p), in X's dtype."""
+        if not self.is_sparse:
+            return gram_dense(self.X, self._sw, self.xm)
+        Xs = self._scaled_sparse()
+        G = (Xs.T @ Xs).toarray().astype(np.float64)
+        if self.xm is not None:
+            G -= self.sw_sum * np.outer(self.xm, self.xm)
+        return np.asfortranarray(G, dtype=self.dtype)
+
+    def gram_samples(self):
+        """Z Z^T, shape (n, n), in X's dtype.
+
+        Dense X: accumulated over blocks of columns, each centred and weighted
+        in a small buffer, with BLAS syrk.
+        """
+        n = self.n_samples
+        if self.is_sparse:
+            Xs = self._scaled_sparse()
+            K = (Xs @ Xs.T).toarray().astype(np.float64)
+            if self.xm is not None:
+                s = np.ones(n) if self.sqrt_sw is None else self.sqrt_sw.astype(np.float64)
+                a = np.asarray(Xs @ self.xm, dtype=np.float64)
+                K -= np.outer(a, s)
+                K -= np.outer(s, a)
+                K += (self.xm @ self.xm) * np.outer(s, s)
+            return np.asfortranarray(K, dtype=self.dtype)
+        syrk = blas.ssyrk if self.dtype == np.float32 else blas.dsyrk
+        K = np.zeros((n, n), dtype=self.dtype, order="F")
+        step = max(1, BLOCK_VALUES // max(n, 1))
+        for j0 in range(0, self.n_features, step):
+            B = self._dense_columns(j0, min(j0 + step, self.n_features))
+            K = syrk(1.0, B, beta=1.0, c=K, overwrite_c=1)
+        # syrk filled the upper triangle
+        il = np.tril_indices(n, -1)
+        K[il] = K.T[il]
+        return K
+
+    def _dense_columns(self, j0, j1):
+        """Columns j0:j1 of Z (dense X), F-ordered, X's dtype."""
+        B = self.X[:, j0:j1]
+        if self.xm is not None:
+            B = B - self.xm[j0:j1].astype(self.dtype)
+        if self.sqrt_sw is not None:
+            B = B * self.sqrt_sw[:, None]
+        return np.asfortranarray(B, dtype=self.dtype)
+
+    def row_blocks(self, V):
+        """Yield (rows, Z[rows] @ V) over blocks of rows, float64.
+
+        Dense X is read block by block (never copied whole); sparse X in one
+        sparse-dense product.
+        """
+        n, p = self.n_samples, self.n_features
+        V = np.asarray(V, dtype=np.float64)
+        if self.is_sparse:
+            out = np.asarray(self.X @ V.astype(self.dtype), dtype=np.float64)
+            if self.xm is not None:
+                out -= self.xm @ V
+            if self.sqrt_sw is not None:
+                out *= self.sqrt_sw[:, None]
+            yield slice(0, n), out
+            return
+        step = max(1, BLOCK_VALUES // max(p, 1))
+        for i0 in range(0, n, step):
+            rows = slice(i0, min(i0 + step, n))
+            B = np.array(self.X[rows], dtype=np.float64)
+            if self.xm is not None:
+                B -= self.xm
+            if self.sqrt_sw is not None:
+                B *= self.sqrt_sw[rows, None]
+            yield rows, B @ V
+
+    def dense(self, dtype):
+        """Z as a new dense array (the workspace of an SVD), shape (n, p)."""
+        if self.is_sparse:
+            raise TypeError("the design is sparse; it is never densified")
+        Z = np.array(self.X, dtype=dtype, order="F")
+        if self.xm is not None:
+            Z -= self.xm.astype(dtype)
+        if self.sqrt_sw is not None:
+            Z *= self.sqrt_sw[:, None].astype(dtype)
+        return Z
+
+    def intercept(self, y_mean, coef):
+        """b = m_y - m^T w for coef of shape (T, p); 0 without an intercept."""
+        if self.xm is None:
+            return np.zeros(len(y_mean))
+        return y_mean - coef.astype(np.float64) @ self.xm
