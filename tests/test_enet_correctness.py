@@ -73,9 +73,9 @@ def objective(X, y, coef, intercept, alpha, l1_ratio, sample_weight=None, pf=Non
             + 0.5 * alpha * (1 - l1_ratio) * pf @ w ** 2)
 
 
-def kkt_violation(X, y, coef, intercept, alpha, l1_ratio, sample_weight=None,
-                  pf=None, positive=False):
-    """Largest violation of the optimality conditions of the objective above.
+def kkt_violations(X, y, coef, intercept, alpha, l1_ratio, sample_weight=None,
+                   pf=None, positive=False):
+    """Per-feature violation of the optimality conditions of the objective above.
 
     With r = y - X w - b and g_j = x_j^T S r / n - alpha (1 - rho) pf_j w_j:
     g_j = alpha rho pf_j sign(w_j) where w_j != 0, |g_j| <= alpha rho pf_j
@@ -98,7 +98,31 @@ def kkt_violation(X, y, coef, intercept, alpha, l1_ratio, sample_weight=None,
         viol[w < 0] = np.inf
     else:
         viol[~nz] = np.maximum(np.abs(g[~nz]) - t[~nz], 0)
-    return viol.max(initial=0.0)
+    return viol
+
+
+def kkt_violation(*args, **kwargs):
+    """Largest violation of the optimality conditions (see kkt_violations)."""
+    return kkt_violations(*args, **kwargs).max(initial=0.0)
+
+
+def certified_suboptimality(X, y, tol, sample_weight=None, fit_intercept=True):
+    """What a converged fit certifies: objective - optimum <= tol * ||y_c||^2_S / n."""
+    _, yc, s = centred(X, y, sample_weight, fit_intercept)
+    return tol * (yc @ (s * yc)) / len(y)
+
+
+def kkt_bounds(X, suboptimality, alpha, l1_ratio, sample_weight=None, fit_intercept=True,
+               pf=None):
+    """Largest KKT violation per feature compatible with a given suboptimality.
+
+    A violation v_j lets a move of w_j alone lower the objective by
+    v_j^2 / (2 c_j), c_j = ||x_j,c||^2_S / n + alpha (1 - rho) pf_j its curvature.
+    """
+    Xc, _, s = centred(X, np.zeros(X.shape[0]), sample_weight, fit_intercept)
+    pf = np.ones(X.shape[1]) if pf is None else np.asarray(pf, np.float64)
+    c = s @ Xc ** 2 / X.shape[0] + alpha * (1 - l1_ratio) * pf
+    return np.sqrt(2 * c * suboptimality)
 
 
 def intercept_violation(X, y, coef, intercept, sample_weight=None):
@@ -224,3 +248,374 @@ def test_matches_sklearn_and_kkt(sparse, dtype, fit_intercept, weighted, positiv
     assert np.count_nonzero(est.coef_) > 0     # a non-trivial solution
     assert_solves(est, X, y, alpha, l1_ratio, sample_weight=sw,
                   fit_intercept=fit_intercept, positive=positive, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------
+# Gram (precompute) mode and the data path give the same solution
+# ---------------------------------------------------------------------------
+
+def gram_matrix(X, sample_weight, fit_intercept):
+    """X_c^T S X_c of the centred, weighted design (weights summing to n), in numpy."""
+    Xc, _, s = centred(X, np.zeros(X.shape[0]), sample_weight, fit_intercept)
+    return Xc.T @ (s[:, None] * Xc)
+
+
+def test_auto_precompute_covers_both_paths():
+    """The shapes of the matrix above do exercise both the Gram and the data path."""
+    from regfast._problem import use_gram
+    assert use_gram(make_problem(TALL)[0], "auto")
+    assert not use_gram(make_problem(WIDE)[0], "auto")
+    assert not use_gram(make_problem(TALL, sparse=True)[0], "auto")
+
+
+@pytest.mark.parametrize("precompute", [True, False, "gram_array"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_precompute_modes(sparse, dtype, fit_intercept, weighted, shape, precompute):
+    X, y, sw = make_problem(shape, sparse, dtype, seed=1)
+    sw = sw if weighted else None
+    if precompute == "gram_array":
+        precompute = gram_matrix(X, sw, fit_intercept)
+    alpha = 0.05 * alpha_max(X, y, 1.0, sw, fit_intercept)
+    est = Lasso(alpha=alpha, fit_intercept=fit_intercept, precompute=precompute,
+                tol=FIT_TOL[dtype], max_iter=100_000).fit(X, y, sample_weight=sw)
+    assert_solves(est, X, y, alpha, 1.0, sample_weight=sw, fit_intercept=fit_intercept,
+                  dtype=dtype)
+
+
+# ---------------------------------------------------------------------------
+# Real data sets from <repo>/../shared/data (subsampled to stay fast)
+# ---------------------------------------------------------------------------
+
+# name, subsampling, alpha as a fraction of alpha_max
+REAL_SETS = [
+    ("leukemia", dict(max_cols=2000), 0.1),          # dense, p >> n
+    ("congress109", {}, 0.1),                        # sparse
+    ("we8there", dict(max_rows=1000), 0.2),          # sparse, counts
+    ("california_housing", dict(max_rows=4000), 0.01),  # tall, unscaled (Gram mode)
+    ("cpusmall", {}, 0.01),                          # tall
+]
+
+
+def drop_parallel_columns(X):
+    """Keep one column of each set of parallel columns (and no zero column).
+
+    Count data subsampled by rows has many columns proportional to each other
+    (e.g. one non-zero in the same row); the Lasso solution is then not unique
+    and coefficients cannot be compared, only objectives.
+    """
+    X = sp.csc_matrix(X)
+    seen, keep = set(), []
+    for j in range(X.shape[1]):
+        rows = X.indices[X.indptr[j]:X.indptr[j + 1]]
+        vals = X.data[X.indptr[j]:X.indptr[j + 1]]
+        if not np.any(vals):
+            continue
+        direction = np.round(vals / vals[np.flatnonzero(vals)[0]], 10)
+        key = (rows.tobytes(), direction.tobytes())
+        if key not in seen:
+            seen.add(key)
+            keep.append(j)
+    return X[:, keep]
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5], ids=["lasso", "enet"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("name,subsample,frac", REAL_SETS, ids=[s[0] for s in REAL_SETS])
+def test_real_data_matches_sklearn(real_data, name, subsample, frac, dtype, weighted,
+                                   l1_ratio):
+    X, y = real_data(name, **subsample)
+    X_unique = drop_parallel_columns(X)
+    X = X_unique if sp.issparse(X) else np.asfortranarray(X_unique.toarray())
+    X, y = X.astype(dtype), y.astype(dtype)
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, len(y)) if weighted else None
+    alpha = frac * alpha_max(X, y, l1_ratio, sw)
+    est = make_estimator(l1_ratio, alpha=alpha, tol=FIT_TOL[dtype], max_iter=100_000)
+    est.fit(X, y, sample_weight=sw)
+    assert np.count_nonzero(est.coef_) > 0
+    assert_solves(est, X, y, alpha, l1_ratio, sample_weight=sw, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------
+# Penalty factors
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+def test_penalty_factor_is_column_rescaling(shape, sparse, fit_intercept, weighted):
+    """Lasso with factors pf > 0 is the Lasso on the columns X_j / pf_j, coef_j scaled back."""
+    X, y, sw = make_problem(shape, sparse, seed=2)
+    sw = sw if weighted else None
+    pf = np.random.RandomState(3).uniform(0.3, 3.0, X.shape[1])
+    X_scaled = dense64(X) / pf
+    alpha = 0.1 * alpha_max(X_scaled, y, 1.0, sw, fit_intercept)
+    ref = sklearn_reference(X_scaled, y, alpha, 1.0, sw, fit_intercept)
+    est = Lasso(alpha=alpha, fit_intercept=fit_intercept, penalty_factor=pf, tol=1e-12,
+                max_iter=100_000).fit(X, y, sample_weight=sw)
+    assert np.count_nonzero(ref.coef_) > 0
+    scale = np.abs(ref.coef_ / pf).max()
+    np.testing.assert_allclose(est.coef_, ref.coef_ / pf, rtol=0, atol=1e-8 * scale)
+    np.testing.assert_allclose(est.intercept_, ref.intercept_, rtol=0, atol=1e-7)
+    kkt = kkt_violation(X, y, est.coef_, est.intercept_, alpha, 1.0, sw, pf=pf)
+    assert kkt <= 1e-8 * alpha
+
+
+@pytest.mark.parametrize("positive", [False, True], ids=["signed", "positive"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5], ids=["lasso", "enet"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+def test_zero_penalty_factor_leaves_features_unpenalised(shape, sparse, l1_ratio, positive):
+    """pf_j = 0: feature j is unpenalised, so its gradient is zero at the optimum (KKT).
+
+    The allowed violation is what the certified gap permits (kkt_bounds).
+    """
+    X, y, sw = make_problem(shape, sparse, seed=4)
+    p = X.shape[1]
+    pf = np.random.RandomState(5).uniform(0.5, 2.0, p)
+    pf[[0, 1, 2]] = 0.0
+    tol = 1e-10
+    # large alpha: most penalised features are zero, the free ones need not be
+    alpha = 0.5 * alpha_max(X, y, l1_ratio, sw)
+    est = make_estimator(l1_ratio, alpha=alpha, penalty_factor=pf, positive=positive,
+                         tol=tol, max_iter=100_000).fit(X, y, sample_weight=sw)
+    viol = kkt_violations(X, y, est.coef_, est.intercept_, alpha, l1_ratio, sw, pf=pf,
+                          positive=positive)
+    subopt = certified_suboptimality(X, y, tol, sw)
+    bound = kkt_bounds(X, subopt, alpha, l1_ratio, sw, pf=pf)
+    worst = np.argmax(viol / bound)
+    assert np.all(viol <= bound), (
+        f"KKT violated at feature {worst} (pf={pf[worst]:.2f}): {viol[worst]:.3e} > "
+        f"{bound[worst]:.3e}, coef_={est.coef_[worst]}")
+    assert intercept_violation(X, y, est.coef_, est.intercept_, sw) <= 1e-9
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_unpenalised_features_alone_above_alpha_max(sparse, weighted):
+    """Above the penalised features' alpha_max, the fit is least squares on the free ones."""
+    X, y, sw = make_problem(WIDE, sparse, seed=16)
+    sw = sw if weighted else None
+    free = [0, 1, 2]
+    pf = np.ones(X.shape[1])
+    pf[free] = 0.0
+    Xc, yc, s = centred(X, y, sw, True)
+    w_free = np.linalg.lstsq(np.sqrt(s)[:, None] * Xc[:, free], np.sqrt(s) * yc,
+                             rcond=None)[0]
+    r = yc - Xc[:, free] @ w_free
+    alpha = 1.01 * np.max(np.delete(np.abs(Xc.T @ (s * r)), free)) / len(y)
+    est = Lasso(alpha=alpha, penalty_factor=pf, tol=1e-12, max_iter=100_000).fit(
+        X, y, sample_weight=sw)
+    np.testing.assert_array_equal(np.delete(est.coef_, free), 0.0)
+    np.testing.assert_allclose(est.coef_[free], w_free, rtol=0,
+                               atol=1e-8 * np.abs(w_free).max())
+
+
+# ---------------------------------------------------------------------------
+# warm_start, selection, convergence reporting
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_warm_start(sparse):
+    X, y, _ = make_problem(WIDE, sparse, seed=6)
+    amax = alpha_max(X, y)
+    cold = Lasso(alpha=0.05 * amax, tol=1e-12).fit(X, y)
+    warm = Lasso(alpha=0.2 * amax, tol=1e-12, warm_start=True).fit(X, y)
+    warm.set_params(alpha=0.05 * amax).fit(X, y)
+    np.testing.assert_allclose(warm.coef_, cold.coef_, rtol=0,
+                               atol=1e-8 * np.abs(cold.coef_).max())
+    assert_solves(warm, X, y, 0.05 * amax, 1.0)
+    # a refit at the same alpha starts at the solution: fewer epochs than from zero
+    warm.fit(X, y)
+    assert warm.n_iter_ < cold.n_iter_
+    np.testing.assert_allclose(warm.coef_, cold.coef_, rtol=0,
+                               atol=1e-8 * np.abs(cold.coef_).max())
+
+
+def test_no_warm_start_ignores_previous_fit():
+    X, y, _ = make_problem(WIDE, seed=6)
+    amax = alpha_max(X, y)
+    fresh = Lasso(alpha=0.05 * amax, tol=1e-8).fit(X, y)
+    reused = Lasso(alpha=0.3 * amax, tol=1e-8).fit(X, y)
+    reused.set_params(alpha=0.05 * amax).fit(X, y)
+    np.testing.assert_array_equal(reused.coef_, fresh.coef_)
+    assert reused.n_iter_ == fresh.n_iter_
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+def test_random_selection(shape, sparse):
+    X, y, sw = make_problem(shape, sparse, seed=7)
+    alpha = 0.05 * alpha_max(X, y, 0.5, sw)
+    params = dict(alpha=alpha, l1_ratio=0.5, tol=1e-12, max_iter=100_000,
+                  selection="random")
+    a = ElasticNet(random_state=0, **params).fit(X, y, sample_weight=sw)
+    b = ElasticNet(random_state=0, **params).fit(X, y, sample_weight=sw)
+    np.testing.assert_array_equal(a.coef_, b.coef_)       # reproducible
+    assert a.n_iter_ == b.n_iter_
+    c = ElasticNet(random_state=np.random.RandomState(1), **params).fit(
+        X, y, sample_weight=sw)
+    ref = sklearn_reference(X, y, alpha, 0.5, sw)
+    for est in (a, c):
+        assert_solves(est, X, y, alpha, 0.5, sample_weight=sw, ref=ref)
+
+
+def test_convergence_warning_when_max_iter_reached():
+    X, y, _ = make_problem(WIDE, seed=8)
+    alpha = 0.01 * alpha_max(X, y)
+    est = Lasso(alpha=alpha, tol=1e-12, max_iter=2)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        est.fit(X, y)
+    assert est.n_iter_ == 2
+    gap, scale = duality_gap(X, y, est.coef_, alpha, 1.0)
+    assert est.dual_gap_ > 1e-12 * scale          # reported as not converged, truthfully
+    np.testing.assert_allclose(est.dual_gap_, gap, rtol=1e-6)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5], ids=["lasso", "enet"])
+@pytest.mark.parametrize("positive", [False, True], ids=["signed", "positive"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+def test_dual_gap_and_n_iter(shape, sparse, fit_intercept, weighted, positive, l1_ratio):
+    """dual_gap_ is the duality gap of coef_ (recomputed in numpy) and is below tol."""
+    X, y, sw = make_problem(shape, sparse, seed=9)
+    sw = sw if weighted else None
+    tol = 1e-6
+    alpha = 0.05 * alpha_max(X, y, l1_ratio, sw, fit_intercept)
+    est = make_estimator(l1_ratio, alpha=alpha, fit_intercept=fit_intercept,
+                         positive=positive, tol=tol).fit(X, y, sample_weight=sw)
+    assert isinstance(est.n_iter_, int) and 1 <= est.n_iter_ <= est.max_iter
+    assert isinstance(est.dual_gap_, float)
+    gap, scale = duality_gap(X, y, est.coef_, alpha, l1_ratio, sw, fit_intercept, positive)
+    assert gap <= tol * scale
+    assert abs(est.dual_gap_ - gap) <= 1e-9 * scale
+
+
+# ---------------------------------------------------------------------------
+# Storage formats agree; edge cases
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+def test_sparse_and_dense_give_the_same_answer(fit_intercept, weighted):
+    X, y, sw = make_problem(WIDE, sparse=True, seed=10)
+    sw = sw if weighted else None
+    alpha = 0.05 * alpha_max(X, y, 0.7, sw, fit_intercept)
+    formats = {"csc": X, "csr": X.tocsr(), "coo": X.tocoo(),
+               "dense_F": np.asfortranarray(X.toarray()), "dense_C": X.toarray()}
+    coefs = {}
+    for fmt, Xf in formats.items():
+        est = ElasticNet(alpha=alpha, l1_ratio=0.7, fit_intercept=fit_intercept,
+                         tol=1e-12, max_iter=100_000).fit(Xf, y, sample_weight=sw)
+        coefs[fmt] = (est.coef_, est.intercept_)
+    w0, b0 = coefs["csc"]
+    for fmt, (w, b) in coefs.items():
+        np.testing.assert_allclose(w, w0, rtol=0, atol=1e-9 * np.abs(w0).max(), err_msg=fmt)
+        np.testing.assert_allclose(b, b0, rtol=0, atol=1e-9, err_msg=fmt)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_constant_y(sparse, weighted):
+    X, _, sw = make_problem(WIDE, sparse, seed=11)
+    y = np.full(X.shape[0], 4.25)
+    est = ElasticNet(alpha=0.1).fit(X, y, sample_weight=sw if weighted else None)
+    np.testing.assert_array_equal(est.coef_, 0.0)
+    assert est.intercept_ == pytest.approx(4.25, abs=1e-12)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+def test_zero_and_constant_columns(shape, sparse, fit_intercept):
+    """A zero column gets a zero weight; so does a constant one when X is centred."""
+    X, y, sw = make_problem(shape, sparse, seed=12)
+    X = dense64(X)
+    X[:, 3] = 0.0
+    if fit_intercept:
+        X[:, 5] = 7.0
+    X = sp.csc_matrix(X) if sparse else np.asfortranarray(X)
+    alpha = 0.05 * alpha_max(X, y, 1.0, sw, fit_intercept)
+    est = Lasso(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12,
+                max_iter=100_000).fit(X, y, sample_weight=sw)
+    assert est.coef_[3] == 0.0
+    if fit_intercept:
+        assert est.coef_[5] == 0.0
+    assert_solves(est, X, y, alpha, 1.0, sample_weight=sw, fit_intercept=fit_intercept)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.3], ids=["lasso", "enet"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_alpha_max_gives_all_zeros(sparse, weighted, l1_ratio):
+    X, y, sw = make_problem(WIDE, sparse, seed=13)
+    sw = sw if weighted else None
+    amax = alpha_max(X, y, l1_ratio, sw)
+    for alpha in (amax, 1.5 * amax):
+        est = make_estimator(l1_ratio, alpha=alpha, tol=1e-10).fit(X, y, sample_weight=sw)
+        np.testing.assert_array_equal(est.coef_, 0.0)
+        s = rescaled_weights(sw, len(y))
+        assert est.intercept_ == pytest.approx(s @ y / s.sum(), rel=1e-12)
+    # just below alpha_max the solution is not zero: the threshold is the right one
+    est = make_estimator(l1_ratio, alpha=0.99 * amax, tol=1e-10).fit(X, y, sample_weight=sw)
+    assert np.count_nonzero(est.coef_) >= 1
+
+
+# ---------------------------------------------------------------------------
+# Closed forms: ridge (l1_ratio=0) and least squares (alpha=0)
+# ---------------------------------------------------------------------------
+
+def assert_near_strongly_convex_optimum(est, w_star, b_star, mu, X, y, alpha, l1_ratio,
+                                        tol, sample_weight=None, fit_intercept=True):
+    """est.coef_ is within what the certified gap allows of the unique optimum w_star.
+
+    Objective - optimum <= tol ||y_c||^2_S / n (the gap certificate), and for a
+    mu-strongly convex objective ||w - w*||^2 <= 2 (objective - optimum) / mu.
+    """
+    subopt = certified_suboptimality(X, y, tol, sample_weight, fit_intercept)
+    obj = objective(X, y, est.coef_, est.intercept_, alpha, l1_ratio, sample_weight)
+    obj_star = objective(X, y, w_star, b_star, alpha, l1_ratio, sample_weight)
+    assert -1e-13 * obj_star <= obj - obj_star <= subopt + 1e-13 * obj_star
+    assert np.linalg.norm(est.coef_ - w_star) <= np.sqrt(2 * subopt / mu) + 1e-12
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+def test_pure_l2_matches_closed_form(shape, sparse, fit_intercept, weighted):
+    """l1_ratio=0: w = (X_c^T S X_c / n + alpha I)^-1 X_c^T S y_c / n."""
+    X, y, sw = make_problem(shape, sparse, seed=14)
+    sw = sw if weighted else None
+    Xc, yc, s = centred(X, y, sw, fit_intercept)
+    n, p = Xc.shape
+    alpha, tol = 0.5, 1e-10
+    w = np.linalg.solve(Xc.T @ (s[:, None] * Xc) / n + alpha * np.eye(p), Xc.T @ (s * yc) / n)
+    b = s @ (y - dense64(X) @ w) / s.sum() if fit_intercept else 0.0
+    est = ElasticNet(alpha=alpha, l1_ratio=0.0, fit_intercept=fit_intercept, tol=tol,
+                     max_iter=100_000).fit(X, y, sample_weight=sw)
+    assert_near_strongly_convex_optimum(est, w, b, alpha, X, y, alpha, 0.0, tol, sw,
+                                        fit_intercept)
+    if not fit_intercept:
+        assert est.intercept_ == 0.0
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_alpha_zero_is_least_squares(sparse):
+    X, y, sw = make_problem(TALL, sparse, seed=15)
+    Xc, yc, s = centred(X, y, sw, True)
+    Xs = np.sqrt(s)[:, None] * Xc
+    w = np.linalg.lstsq(Xs, np.sqrt(s) * yc, rcond=None)[0]
+    b = s @ (y - dense64(X) @ w) / s.sum()
+    mu = np.linalg.eigvalsh(Xs.T @ Xs / len(y))[0]
+    tol = 1e-10
+    with pytest.warns(UserWarning, match="alpha=0"):
+        est = Lasso(alpha=0.0, tol=tol, max_iter=100_000).fit(X, y, sample_weight=sw)
+    assert_near_strongly_convex_optimum(est, w, b, mu, X, y, 0.0, 1.0, tol, sw)
