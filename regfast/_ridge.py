@@ -221,7 +221,39 @@ def solve_cd(X, y, sample_weight, fit_intercept, alphas, positive, tol,
     return coef, n_iter
 
 
-class Ridge(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class RidgePredictMixin:
+    """Fitted attributes in scikit-learn's shapes, and predict."""
+
+    def _set_fitted(self, coef, intercept, y_ndim, dtype):
+        """coef_ and intercept_ in scikit-learn's shapes, X's dtype."""
+        coef = np.asarray(coef, dtype=dtype)
+        self.coef_ = coef[0] if coef.shape[0] == 1 else coef
+        if not self.fit_intercept:
+            self.intercept_ = 0.0
+        elif y_ndim == 1:
+            self.intercept_ = dtype.type(intercept[0])
+        else:
+            self.intercept_ = intercept.astype(dtype)
+
+    def predict(self, X):
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self)
+        check_sparse_format(X, type(self).__name__)
+        X = validate_data(self, X, reset=False, accept_sparse=list(SPARSE_CONVERTIBLE),
+                          dtype=[np.float64, np.float32])
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+
+class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Linear least squares with an L2 penalty, as scikit-learn's Ridge.
 
     Minimises ``||y - X w - b||^2_S + alpha * ||w||^2`` with sample weights S
@@ -328,34 +360,6 @@ class Ridge(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.n_iter_ = n_iter
         self.solver_ = solver
         return self
-
-    def _set_fitted(self, coef, intercept, y_ndim, dtype):
-        """coef_ and intercept_ in scikit-learn's shapes, X's dtype."""
-        coef = np.asarray(coef, dtype=dtype)
-        self.coef_ = coef[0] if coef.shape[0] == 1 else coef
-        if not self.fit_intercept:
-            self.intercept_ = 0.0
-        elif y_ndim == 1:
-            self.intercept_ = dtype.type(intercept[0])
-        else:
-            self.intercept_ = intercept.astype(dtype)
-
-    def predict(self, X):
-        """Predict with the fitted linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-        """
-        check_is_fitted(self)
-        check_sparse_format(X, type(self).__name__)
-        X = validate_data(self, X, reset=False, accept_sparse=list(SPARSE_CONVERTIBLE),
-                          dtype=[np.float64, np.float32])
-        return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,305 @@
+"""RidgeCV: many alphas for the price of one decomposition.
+
+Leave-one-out errors come from one eigendecomposition (of Z Z^T when n <= p,
+of Z^T Z otherwise) or one SVD of the centred, weighted design Z, exactly as
+scikit-learn's ``_RidgeGCV`` computes them (Rifkin & Lippert, 2007): with
+G = Z Z^T + alpha I, the LOO residual of sample i is c_i / d_i, where
+c = G^-1 z and d = diag(G^-1) - s_i / (alpha sum(s)) with an intercept.  Both
+are evaluated for all alphas at once, block of rows by block of rows, so
+n x p work arrays are never formed for dense X.  ``cv=k`` runs a grid search
+of `Ridge` over the folds.
+"""
+
+import warnings
+
+import numpy as np
+from scipy import linalg
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import GridSearchCV
+
+from ._ridge import Ridge, RidgePredictMixin
+from ._ridge_design import BLOCK_VALUES, RidgeDesign
+from ._validation import check_sample_weight, validate_X_y
+
+ALPHA_CHUNK = 64     # alphas evaluated together (bounds the rows x alphas blocks)
+
+
+class _Identity(RegressorMixin, BaseEstimator):
+    """A fitted 'estimator' whose predictions are its input (to reuse scorers)."""
+
+    def predict(self, y):
+        return y
+
+
+class LooDecomposition:
+    """Everything LOO needs from one decomposition of Z, for any alpha.
+
+    kind 'gram': Z Z^T = U diag(lam) U^T with U of shape (n, n);
+    kind 'cov':  Z^T Z = V diag(lam) V^T, and W = Z V (blocks of rows of it).
+    """
+
+    def __init__(self, design, z, mode):
+        n, p = design.n_samples, design.n_features
+        self.design, self.n_targets = design, z.shape[1]
+        # With an intercept, d needs G^-1 s^1/2 too: computed like c (as
+        # scikit-learn does), so that rounding in G cancels between c and d.
+        self.sqrt_sw = None
+        if design.xm is not None:
+            self.sqrt_sw = (np.ones(n) if design.sw is None else np.sqrt(design.sw))
+            z = np.column_stack([z, self.sqrt_sw])
+        self.z = z
+        if mode == "svd":
+            U, s, Vt = linalg.svd(design.dense(np.float64), full_matrices=False,
+                                  overwrite_a=True, check_finite=False)
+            self.lam = s * s
+            if n <= p:
+                self.kind, self.U = "gram", U
+            else:
+                self.kind, self.V, self._W = "cov", Vt.T, U * s
+        elif mode == "gram":
+            self.kind = "gram"
+            self.lam, self.U = linalg.eigh(design.gram_samples().astype(np.float64),
+                                           overwrite_a=True, check_finite=False,
+                                           driver="evd")
+        else:
+            self.kind, self._W = "cov", None
+            self.lam, self.V = linalg.eigh(design.gram_features().astype(np.float64),
+                                           overwrite_a=True, check_finite=False,
+                                           driver="evd")
+        if self.kind == "gram":
+            self.proj = self.U.T @ z                           # U^T z
+        else:
+            self.proj = self.V.T @ design.rmatvec(z).astype(np.float64)   # W^T z
+
+    def _blocks(self):
+        """(rows, B) with B the rows of U ('gram') or of W = Z V ('cov')."""
+        if self.kind == "gram" or self._W is not None:
+            M = self.U if self.kind == "gram" else self._W
+            step = max(1, BLOCK_VALUES // M.shape[1])
+            for i0 in range(0, M.shape[0], step):
+                rows = slice(i0, min(i0 + step, M.shape[0]))
+                yield rows, M[rows]
+        else:
+            yield from self.design.row_blocks(self.V)
+
+    def loo_residuals(self, alphas):
+        """Yield (rows, E) with E[i, t, a] the LOO residual of z at alphas[a]."""
+        lam = np.maximum(self.lam, 0.0)[:, None]
+        a = np.asarray(alphas, dtype=np.float64)[None, :]
+        if self.kind == "gram":
+            F = a / (lam + a)            # alpha G^-1 = U F U^T
+        else:
+            F = 1.0 / (lam + a)          # alpha G^-1 = I - W F W^T
+        for rows, B in self._blocks():
+            B2 = B * B
+            if self.kind == "gram":
+                ad = B2 @ F
+            else:
+                ad = 1.0 - B2 @ F
+            AC = np.empty((ad.shape[0], self.z.shape[1], a.shape[1]))
+            for t in range(self.z.shape[1]):
+                AC[:, t, :] = B @ (F * self.proj[:, t, None])
+                if self.kind == "cov":
+                    AC[:, t, :] = self.z[rows, t, None] - AC[:, t, :]
+            if self.sqrt_sw is not None:     # the intercept's share of leverage
+                s = self.sqrt_sw[rows, None]
+                ad -= AC[:, -1, :] * (s / self.design.sw_sum)
+            yield rows, AC[:, :self.n_targets, :] / ad[:, None, :]
+
+    def coef(self, alphas):
+        """Coefficients (T, p) with alphas[t] for target t."""
+        lam = np.maximum(self.lam, 0.0)[:, None]
+        D = self.proj[:, :self.n_targets] / (lam + alphas[None, :])
+        if self.kind == "gram":
+            return self.design.rmatvec(self.U @ D).T.astype(np.float64)
+        return (self.V @ D).T
+
+
+def check_alphas(alphas, strict, owner):
+    """alphas as a 1-d float64 array of positive (strict) or non-negative values."""
+    a = np.asarray(alphas)
+    if a.dtype.kind not in "iuf" or a.ndim > 1 or a.size == 0:
+        raise ValueError(f"{owner}: alphas must be a number or a non-empty 1-d "
+                         f"array of numbers, got {alphas!r}")
+    a = a.astype(np.float64).ravel()
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{owner}: alphas must be finite, got {alphas!r}")
+    if np.any(a < 0) or (strict and np.any(a == 0)):
+        need = "positive (leave-one-out needs alpha > 0)" if strict else "non-negative"
+        raise ValueError(f"{owner}: alphas must be {need}, got {alphas!r}")
+    return a
+
+
+class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
+    """Ridge with the penalty chosen by cross-validation, as scikit-learn's RidgeCV.
+
+    With ``cv=None`` (default) every alpha is scored by efficient
+    leave-one-out from a single decomposition of the design.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
+        Penalties to try (> 0 for leave-one-out).
+    fit_intercept : bool, default=True
+    scoring : str, callable or None, default=None
+        None: negative mean squared LOO error (cv=None), R^2 otherwise.
+    cv : int, cross-validation generator, iterable or None, default=None
+        None: efficient leave-one-out; otherwise a grid search of `Ridge`.
+    gcv_mode : {'auto', 'svd', 'eigen'} or None, default=None
+        'auto'/'eigen': eigendecomposition of Z Z^T (n <= p) or Z^T Z;
+        'svd': SVD of Z (dense X only; sparse X falls back to 'eigen').
+    store_cv_results : bool, default=False
+        Keep the LOO squared errors (or predictions, with a scoring) in
+        ``cv_results_`` (cv=None only).
+    alpha_per_target : bool, default=False
+        Choose alpha for each target separately (cv=None only).
+
+    Attributes
+    ----------
+    alpha_ : float or ndarray of shape (n_targets,)
+    best_score_ : float or ndarray of shape (n_targets,)
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, n_targets, n_alphas)
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    """
+
+    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
+                 scoring=None, cv=None, gcv_mode=None, store_cv_results=False,
+                 alpha_per_target=False):
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.cv = cv
+        self.gcv_mode = gcv_mode
+        self.store_cv_results = store_cv_results
+        self.alpha_per_target = alpha_per_target
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit Ridge at the alpha with the best cross-validation score.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weights, used as given.
+
+        Returns
+        -------
+        self
+        """
+        owner = type(self).__name__
+        if self.gcv_mode not in (None, "auto", "svd", "eigen"):
+            raise ValueError(f"{owner}: gcv_mode must be None, 'auto', 'svd' or "
+                             f"'eigen', got {self.gcv_mode!r}")
+        alphas = check_alphas(self.alphas, self.cv is None, owner)
+        if y is None:
+            raise ValueError(f"{owner} requires y to be passed, but the target y is None")
+        if self.cv is None:
+            return self._fit_loo(X, y, sample_weight, alphas, owner)
+        if self.store_cv_results:
+            raise ValueError(f"{owner}: cv!=None and store_cv_results=True are incompatible")
+        if self.alpha_per_target:
+            raise ValueError(f"{owner}: cv!=None and alpha_per_target=True are incompatible")
+        search = GridSearchCV(Ridge(fit_intercept=self.fit_intercept),
+                              {"alpha": alphas}, cv=self.cv, scoring=self.scoring)
+        fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        search.fit(X, y, **fit_params)
+        best = search.best_estimator_
+        self.alpha_ = float(best.alpha)
+        self.best_score_ = search.best_score_
+        self.coef_, self.intercept_ = best.coef_, best.intercept_
+        self.n_features_in_ = best.n_features_in_
+        if hasattr(best, "feature_names_in_"):
+            self.feature_names_in_ = best.feature_names_in_
+        return self
+
+    def _fit_loo(self, X, y, sample_weight, alphas, owner):
+        X, y = validate_X_y(self, X, y, multi_output=True)
+        n, p = X.shape
+        Y = y.reshape(n, -1)
+        T = Y.shape[1]
+        sw = check_sample_weight(sample_weight, n, np.float64, owner, rescale=False)
+        design = RidgeDesign(X, sw, bool(self.fit_intercept))
+        y_mean, z = design.center_y(Y.astype(np.float64))
+        z = np.asarray(z, dtype=np.float64)
+        mode = self.gcv_mode
+        if mode == "svd" and design.is_sparse:
+            warnings.warn(f"{owner}: gcv_mode='svd' is not supported for sparse X; "
+                          "using 'eigen'.", UserWarning, stacklevel=3)
+            mode = None
+        if mode != "svd":
+            mode = "gram" if n <= p else "cov"
+        loo = LooDecomposition(design, z, mode)
+
+        per_target = bool(self.alpha_per_target)
+        scorer = None if self.scoring is None else check_scoring(self, self.scoring)
+        keep = self.store_cv_results or scorer is not None
+        results = np.empty((n, T, len(alphas))) if keep else None
+        sq_sum = np.zeros((T, len(alphas)))
+        for a0 in range(0, len(alphas), ALPHA_CHUNK):
+            chunk = slice(a0, a0 + ALPHA_CHUNK)
+            for rows, E in loo.loo_residuals(alphas[chunk]):
+                sq_sum[:, chunk] += np.einsum("ita,ita->ta", E, E)
+                if keep:
+                    results[rows, :, chunk] = E
+
+        if scorer is None:
+            scores = -sq_sum / n                         # (T, n_alphas)
+            scores = scores if per_target else scores.sum(axis=0) / T
+            if results is not None:
+                results *= results                       # squared errors
+        else:
+            scores, results = self._scores(scorer, results, Y, y_mean, design,
+                                           sample_weight, per_target)
+        self._select(alphas, scores, per_target, y.ndim, T)
+        alpha_t = np.broadcast_to(np.asarray(self.alpha_, dtype=np.float64), (T,))
+        coef = loo.coef(alpha_t)
+        self._set_fitted(coef, design.intercept(y_mean, coef), y.ndim, X.dtype)
+        if self.store_cv_results:
+            shape = (n, len(alphas)) if y.ndim == 1 else (n, T, len(alphas))
+            self.cv_results_ = results.reshape(shape).astype(X.dtype)
+        return self
+
+    def _scores(self, scorer, E, Y, y_mean, design, sample_weight, per_target):
+        """Scores of the LOO predictions (in y's units) by a user scorer."""
+        z = Y - y_mean
+        if design.sqrt_sw is not None:
+            z = z * design.sqrt_sw[:, None].astype(np.float64)
+        pred = z[:, :, None] - E
+        if design.sqrt_sw is not None:
+            pred /= design.sqrt_sw.astype(np.float64)[:, None, None]
+        pred += y_mean[None, :, None]
+        params = {} if sample_weight is None else {"sample_weight": design.sw}
+        truth = Y if Y.shape[1] > 1 else Y[:, 0]
+        n_alphas = E.shape[2]
+        if per_target:
+            scores = np.array([[scorer(_Identity(), pred[:, t, a], Y[:, t], **params)
+                                for a in range(n_alphas)] for t in range(Y.shape[1])])
+        else:
+            scores = np.array([scorer(_Identity(), pred[:, :, a].reshape(truth.shape),
+                                      truth, **params) for a in range(n_alphas)])
+        return scores, pred
+
+    def _select(self, alphas, scores, per_target, y_ndim, T):
+        """alpha_ and best_score_: first best alpha, per target if asked."""
+        if per_target and T > 1:
+            best = np.argmax(scores, axis=1)
+            self.alpha_ = alphas[best]
+            self.best_score_ = scores[np.arange(T), best]
+            return
+        if scores.ndim == 2:                       # per target, one target
+            best = int(np.argmax(scores[0]))
+            self.best_score_ = scores[:, best] if y_ndim == 2 else float(scores[0, best])
+        else:
+            best = int(np.argmax(scores))
+            self.best_score_ = float(scores[best])
+        self.alpha_ = float(alphas[best])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
