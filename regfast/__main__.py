@@ -1,0 +1,7 @@
+"""``python -m regfast``: the command line (see ``regfast --help``)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,164 @@
+"""The ``regfast`` command line: L1 against L2 on real data.
+
+Subcommands: ``compare`` (L1, elastic net and L2 side by side with a training
+log), ``path`` (regularisation paths, text or a plot), ``fit`` (one model to
+JSON) and ``predict`` (a saved model on new data).  Bad input or options give
+one line on stderr and exit code 2.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+from ._data import UsageError
+
+EPILOG_DATA = ("DATA: a CSV file with a header line (the target is the last column, or "
+               "--target NAME), an .npz file with arrays X and y (dense, or sparse CSR "
+               "as data/indices/indptr/shape), or svmlight/libsvm text (.svm, .libsvm, "
+               ".txt; kept sparse).")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit code 2, no usage dump)."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _add_data(p, optional):
+    p.add_argument("data", nargs="?" if optional else None, metavar="DATA",
+                   help="data file" + (" (default: scikit-learn's diabetes data, 442 x 10)"
+                                       if optional else ""))
+    p.add_argument("--target", metavar="COLUMN", help="CSV target column (default: the last)")
+    p.add_argument("--format", choices=["auto", "csv", "npz", "svmlight"], default="auto",
+                   help="data format (default: from the file extension)")
+
+
+def _add_strength(p):
+    p.add_argument("--alpha", type=float, help=(
+        "one alpha for all three models instead of cross-validation, in the elastic-net "
+        "scaling 1/(2n)|y - Xw - b|^2 + alpha*penalty; Ridge gets alpha_ridge = n*alpha "
+        "(scikit-learn's Ridge has no 1/(2n)), the same L2 strength"))
+    p.add_argument("--l1-ratio", type=float, default=0.5,
+                   help="elastic-net mix, 0 < r < 1 (default 0.5)")
+    p.add_argument("--cv", type=int, default=5,
+                   help="folds for LassoCV/ElasticNetCV (default 5; RidgeCV uses "
+                        "efficient leave-one-out)")
+    p.add_argument("--n-alphas", type=int, default=100, help="alphas per grid (default 100)")
+    p.add_argument("--eps", type=float, default=1e-3,
+                   help="grid end: eps * alpha_max (default 1e-3)")
+    std = p.add_mutually_exclusive_group()
+    std.add_argument("--standardize", dest="standardize", action="store_true", default=True,
+                     help="standardize features (default; sparse X is scaled, not centred)")
+    std.add_argument("--no-standardize", dest="standardize", action="store_false",
+                     help="use the features as given")
+
+
+def _add_output(p):
+    p.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def build_parser():
+    parser = Parser(prog="regfast", description=(
+        "L1 (Lasso), L2 (Ridge) and elastic-net regression on your data: "
+        "weights side by side, regularization paths, saved models."), epilog=EPILOG_DATA)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    p = sub.add_parser("compare", epilog=EPILOG_DATA, help=(
+        "fit L1, elastic net and L2 at comparable strength: training log, weights, R^2"))
+    _add_data(p, optional=True)
+    _add_strength(p)
+    p.add_argument("--test-size", type=float, default=0.25,
+                   help="fraction held out for R^2 (default 0.25; 0 for none)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the train/test split")
+    p.add_argument("--top", type=int, default=20,
+                   help="weights table: at most this many features (default 20)")
+    _add_output(p)
+
+    p = sub.add_parser("path", epilog=EPILOG_DATA, help=(
+        "regularization paths of L1, elastic net and L2 (a table, or --plot FILE.png)"))
+    _add_data(p, optional=True)
+    _add_strength(p)
+    p.add_argument("--plot", metavar="FILE.png", help="write the three paths side by side "
+                   "(needs matplotlib: pip install 'regfast[plot]')")
+    _add_output(p)
+
+    p = sub.add_parser("fit", epilog=EPILOG_DATA,
+                       help="fit one model at one alpha and save it as JSON")
+    _add_data(p, optional=False)
+    p.add_argument("--penalty", choices=["l1", "l2", "elasticnet"], required=True)
+    p.add_argument("--alpha", type=float, required=True, help=(
+        "strength in the elastic-net scaling; for l2, Ridge's alpha = n*alpha"))
+    p.add_argument("--l1-ratio", type=float, default=0.5, help="for elasticnet (default 0.5)")
+    p.add_argument("--standardize", action="store_true",
+                   help="fit on standardized features (the saved weights are converted "
+                        "back to the original units)")
+    p.add_argument("--max-iter", type=int, default=1000)
+    p.add_argument("--tol", type=float, default=1e-4)
+    p.add_argument("--output", "-o", metavar="MODEL.json", help="where to save the model")
+    _add_output(p)
+
+    p = sub.add_parser("predict", epilog=EPILOG_DATA,
+                       help="predictions of a saved model on DATA, one per line")
+    p.add_argument("model", metavar="MODEL.json")
+    p.add_argument("data", metavar="DATA")
+    p.add_argument("--target", metavar="COLUMN",
+                   help="CSV column with true values, to report R^2 (default: the model's)")
+    p.add_argument("--format", choices=["auto", "csv", "npz", "svmlight"], default="auto")
+    p.add_argument("--output", "-o", metavar="FILE", help="write predictions to FILE")
+    _add_output(p)
+    return parser
+
+
+def run(args):
+    from . import _commands, _report
+    out = getattr(_commands, args.command)(args)
+    if args.json:
+        print(json.dumps(out if args.command != "fit" else out, indent=1))
+    elif args.command == "compare":
+        print(_report.compare_text(out, args.top))
+    elif args.command == "path":
+        print(_report.path_text(out))
+    elif args.command == "fit":
+        print(_report.fit_text(out, args.output))
+    elif args.command == "predict":
+        if not args.output:
+            sys.stdout.write("".join(f"{v:.17g}\n" for v in out["predictions"]))
+        if not args.quiet:
+            r2 = out.get("r2")
+            print(f"{out['n_samples']} predictions" + (f" written to {args.output}"
+                                                       if args.output else "")
+                  + (f"; R^2 against the target: {r2:.4f}" if r2 is not None else ""),
+                  file=sys.stderr)
+
+
+def main(argv=None):
+    """Entry point of the ``regfast`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        run(args)
+        return 0
+    except UsageError as exc:
+        print(f"regfast: error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:       # rejected by an estimator's own input checks
+        print(f"regfast: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("regfast: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+    except Exception as exc:        # a bug: still one line, unless debugging
+        if os.environ.get("REGFAST_DEBUG"):
+            raise
+        print(f"regfast: internal error: {type(exc).__name__}: {exc} "
+              "(set REGFAST_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1

@@ -1,0 +1,205 @@
+"""Reading DATA for the command line: CSV, .npz (dense or CSR) and svmlight/libsvm.
+
+Every problem a user can cause (missing file, unknown column, a non-numeric
+cell, NaN in the target) raises `UsageError` with one line naming it.
+"""
+
+import csv
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class UsageError(Exception):
+    """Bad input or options: reported as one line, exit code 2."""
+
+
+@dataclass
+class Dataset:
+    """A design matrix with its target and feature names."""
+
+    X: object                 # ndarray or CSR matrix, float64
+    y: object                 # ndarray of shape (n,) or None (predict without target)
+    feature_names: list
+    name: str
+    target_name: str = None
+
+    @property
+    def sparse(self):
+        return sp.issparse(self.X)
+
+
+FORMATS = {".csv": "csv", ".npz": "npz", ".svm": "svmlight", ".svmlight": "svmlight",
+           ".libsvm": "svmlight", ".txt": "svmlight"}
+
+
+def load_diabetes_data():
+    """The bundled real data set: scikit-learn's diabetes (442 x 10, named features)."""
+    from sklearn.datasets import load_diabetes
+    d = load_diabetes()
+    return Dataset(np.asarray(d.data, dtype=np.float64), np.asarray(d.target, dtype=np.float64),
+                   list(d.feature_names), "diabetes (scikit-learn)")
+
+
+def load_data(path, target=None, fmt="auto", need_target=True, n_features=None):
+    """Read DATA from path; fmt is 'auto' (by extension), 'csv', 'npz' or 'svmlight'."""
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a directory, expected a data file")
+    if fmt == "auto":
+        ext = os.path.splitext(path)[1].lower()
+        if ext not in FORMATS:
+            raise UsageError(f"{path}: cannot tell the format from the extension {ext!r}; "
+                             "use .csv, .npz, .svm/.libsvm/.txt, or pass --format")
+        fmt = FORMATS[ext]
+    if target is not None and fmt != "csv":
+        raise UsageError(f"--target only applies to CSV files, not {fmt} ({path})")
+    reader = {"csv": _read_csv, "npz": _read_npz, "svmlight": _read_svmlight}[fmt]
+    if fmt == "csv":
+        data = reader(path, target, need_target)
+    elif fmt == "svmlight":
+        data = reader(path, n_features)
+    else:
+        data = reader(path, need_target)
+    _check_finite(data, path)
+    if need_target and data.y is None:
+        raise UsageError(f"{path}: no target (y) found")
+    return data
+
+
+def _read_csv(path, target, need_target):
+    try:
+        with open(path, newline="") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(f"{path}: cannot read as CSV ({exc})") from None
+    rows = [r for r in rows if r and any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise UsageError(f"{path}: expected a header line and at least one data row")
+    header = [h.strip() for h in rows[0]]
+    for i, r in enumerate(rows[1:], start=2):
+        if len(r) != len(header):
+            raise UsageError(f"{path} line {i}: {len(r)} fields, but the header has "
+                             f"{len(header)}")
+    if target is None:
+        t = len(header) - 1 if need_target else None
+    elif target in header:
+        t = header.index(target)
+    else:
+        raise UsageError(f"{path}: no column named {target!r} for --target "
+                         f"(columns: {', '.join(header[:8])}{', ...' if len(header) > 8 else ''})")
+    values = _to_float(rows[1:], header, path)
+    if t is None:
+        return Dataset(values, None, header, os.path.basename(path))
+    if values.shape[1] < 2:
+        raise UsageError(f"{path}: needs at least one feature column besides the target")
+    keep = [j for j in range(len(header)) if j != t]
+    return Dataset(np.asfortranarray(values[:, keep]), values[:, t].copy(),
+                   [header[j] for j in keep], os.path.basename(path), header[t])
+
+
+def _to_float(rows, header, path):
+    """Parse all cells; on failure, name the first bad cell (line and column)."""
+    try:
+        return np.array(rows, dtype=np.float64)
+    except ValueError:
+        pass
+    for i, r in enumerate(rows, start=2):
+        for j, cell in enumerate(r):
+            try:
+                float(cell)
+            except ValueError:
+                what = "an empty cell" if not cell.strip() else f"{cell.strip()!r} is not a number"
+                raise UsageError(f"{path} line {i}, column {header[j]!r}: {what}") from None
+    raise UsageError(f"{path}: could not parse the values as numbers")  # pragma: no cover
+
+
+def _read_npz(path, need_target):
+    try:
+        d = np.load(path, allow_pickle=False)
+        files = set(d.files)
+    except Exception as exc:  # zipfile/pickle errors have many types
+        raise UsageError(f"{path}: cannot read as .npz ({exc})") from None
+    with d:
+        if "X" in files:
+            X = _numeric(d["X"], path, "X")
+            if X.ndim != 2:
+                raise UsageError(f"{path}: X must be 2-d, got shape {X.shape}")
+            X = np.asfortranarray(X)
+        elif {"data", "indices", "indptr", "shape"} <= files:
+            fmt = str(d["format"]) if "format" in files else "csr"
+            if fmt not in ("csr", "csc"):
+                raise UsageError(f"{path}: sparse format {fmt!r} not supported (csr or csc)")
+            cls = sp.csr_matrix if fmt == "csr" else sp.csc_matrix
+            try:
+                X = cls((_numeric(d["data"], path, "data"), d["indices"], d["indptr"]),
+                        shape=tuple(int(s) for s in d["shape"]))
+            except ValueError as exc:
+                raise UsageError(f"{path}: invalid sparse matrix ({exc})") from None
+        else:
+            raise UsageError(f"{path}: expected arrays 'X' and 'y' (or sparse "
+                             f"data/indices/indptr/shape), found {sorted(files)}")
+        y = _numeric(d["y"], path, "y").ravel() if "y" in files else None
+        names = [str(s) for s in d["feature_names"]] if "feature_names" in files else None
+        name = os.path.basename(path)
+        if "meta" in files:
+            try:
+                name = json.loads(str(d["meta"])).get("name", name)
+            except (ValueError, AttributeError):
+                pass
+    if y is not None and y.shape[0] != X.shape[0]:
+        raise UsageError(f"{path}: y has {y.shape[0]} values but X has {X.shape[0]} rows")
+    if names is None or len(names) != X.shape[1]:
+        names = [f"x{j}" for j in range(X.shape[1])]
+    return Dataset(X, y, names, name)
+
+
+def _numeric(a, path, key):
+    if a.dtype.kind not in "biuf":
+        raise UsageError(f"{path}: array {key!r} is not numeric (dtype {a.dtype})")
+    return a.astype(np.float64, copy=False)
+
+
+def _read_svmlight(path, n_features):
+    from sklearn.datasets import load_svmlight_file
+    try:
+        X, y = load_svmlight_file(path, n_features=n_features, dtype=np.float64)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read as svmlight/libsvm ({exc})") from None
+    return Dataset(X, y, [f"f{j + 1}" for j in range(X.shape[1])], os.path.basename(path))
+
+
+def _check_finite(data, path):
+    if data.y is not None and not np.all(np.isfinite(data.y)):
+        bad = int(np.flatnonzero(~np.isfinite(data.y))[0])
+        raise UsageError(f"{path}: the target has NaN or infinite values (first at row {bad + 1})")
+    values = data.X.data if sp.issparse(data.X) else data.X
+    if not np.all(np.isfinite(values)):
+        if sp.issparse(data.X):
+            raise UsageError(f"{path}: X has NaN or infinite values")
+        i, j = np.argwhere(~np.isfinite(data.X))[0]
+        raise UsageError(f"{path}: NaN or infinite value at row {i + 1}, "
+                         f"feature {data.feature_names[j]!r}")
+    if data.X.shape[0] == 0 or data.X.shape[1] == 0:
+        raise UsageError(f"{path}: no data (X has shape {data.X.shape})")
+
+
+def standardize(X, center=None, scale=None):
+    """Standardise columns; sparse X is only scaled (centring would densify it).
+
+    Returns (X_std, center, scale); center is zeros for sparse X.  Constant
+    columns keep scale 1.  Pass center/scale to apply a fitted transform.
+    """
+    if center is None:
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        sq = np.asarray(X.multiply(X).mean(axis=0)).ravel() if sp.issparse(X) else (X * X).mean(0)
+        scale = np.sqrt(np.maximum(sq - mean ** 2, 0.0))
+        scale[scale <= 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
+        center = np.zeros_like(mean) if sp.issparse(X) else mean
+    if sp.issparse(X):
+        return sp.csr_matrix(X @ sp.diags(1.0 / scale)), center, scale
+    return np.asfortranarray((X - center) / scale), center, scale
