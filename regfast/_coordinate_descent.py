@@ -24,8 +24,9 @@ def check_enet_params(est):
     if est.selection not in ("cyclic", "random"):
         raise ValueError(f"{owner}: selection must be 'cyclic' or 'random', "
                          f"got {est.selection!r}")
-    if not (isinstance(est.precompute, (bool, np.bool_, str)) or
-            hasattr(est.precompute, "__array__")):
+    pre = est.precompute
+    if not (pre == "auto" if isinstance(pre, str) else
+            isinstance(pre, (bool, np.bool_)) or hasattr(pre, "__array__")):
         raise ValueError(f"{owner}: precompute must be 'auto', a bool or an "
                          f"array, got {est.precompute!r}")
 

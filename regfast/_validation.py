@@ -39,6 +39,19 @@ def check_sparse_format(X, owner):
             f"X.tocsc()")
 
 
+def check_numeric(a, name, owner):
+    """Refuse arrays of strings or bytes up front, with a message naming the input.
+
+    Object arrays (which may hold numbers) are left to the conversion, which
+    reports the first value it cannot convert.
+    """
+    kind = getattr(getattr(a, "dtype", None), "kind", None)
+    if kind in ("U", "S", "V"):
+        raise ValueError(
+            f"{owner}: {name} must be numeric, got an array of dtype {a.dtype}; "
+            "encode text or categorical data as numbers first")
+
+
 def as_csc(X, owner):
     """CSC with canonical structure and int32 row indices.
 
@@ -67,6 +80,8 @@ def validate_X_y(estimator, X, y, *, reset=True, multi_output=False):
     """
     owner = type(estimator).__name__
     check_sparse_format(X, owner)
+    check_numeric(X, "X", owner)
+    check_numeric(y, "y", owner)
     X, y = validate_data(
         estimator, X, y, reset=reset,
         accept_sparse=list(SPARSE_CONVERTIBLE),
