@@ -7,6 +7,7 @@ the network.
 """
 
 import importlib
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +27,11 @@ def _check_extension():
     try:
         importlib.import_module("regfast._cd")
     except ImportError as exc:
-        import regfast
+        spec = importlib.util.find_spec("regfast")
+        where = Path(spec.origin).parent if spec and spec.origin else "nowhere"
         pytest.exit(
             "regfast's compiled extension regfast._cd cannot be imported "
-            f"({exc}).\nregfast was imported from {Path(regfast.__file__).parent}.\n"
+            f"({exc}).\nThe regfast package found is in {where}.\n"
             "Build and install it first:  pip install --no-build-isolation -e .\n"
             "and run the tests with the `pytest` command (pyproject.toml sets "
             "--import-mode=importlib), not `python -m pytest` from the repo root.",
