@@ -619,3 +619,61 @@ def test_alpha_zero_is_least_squares(sparse):
     with pytest.warns(UserWarning, match="alpha=0"):
         est = Lasso(alpha=0.0, tol=tol, max_iter=100_000).fit(X, y, sample_weight=sw)
     assert_near_strongly_convex_optimum(est, w, b, mu, X, y, 0.0, 1.0, tol, sw)
+
+
+# ---------------------------------------------------------------------------
+# Weights of zero, tiny problems, fits in threads
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("precompute", ["auto", True, False])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+def test_zero_weight_samples_are_ignored(shape, sparse, precompute):
+    """Samples of weight 0 change nothing: the fit equals the fit without them."""
+    X, y, sw = make_problem(shape, sparse, seed=20)
+    sw[::3] = 0.0
+    keep = np.flatnonzero(sw)
+    alpha = 0.05 * alpha_max(X, y, 0.5, sw)
+    params = dict(alpha=alpha, l1_ratio=0.5, tol=1e-12, max_iter=100_000,
+                  precompute=precompute)
+    est = ElasticNet(**params).fit(X, y, sample_weight=sw)
+    est_kept = ElasticNet(**params).fit(X[keep], y[keep], sample_weight=sw[keep])
+    np.testing.assert_allclose(est.coef_, est_kept.coef_, rtol=0,
+                               atol=1e-8 * np.abs(est_kept.coef_).max())
+    assert_solves(est, X, y, alpha, 0.5, sample_weight=sw)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [(1, 1), (2, 1), (1, 3), (2, 2), (3, 1), (5, 40)])
+def test_tiny_problems(shape, sparse, fit_intercept):
+    rng = np.random.RandomState(21)
+    X, y = rng.randn(*shape), rng.randn(shape[0])
+    if shape[0] == 1 and fit_intercept:
+        alpha = 0.1             # one centred sample: everything is zero
+    else:
+        alpha = 0.3 * alpha_max(X, y, 1.0, None, fit_intercept)
+    est = Lasso(alpha=alpha, fit_intercept=fit_intercept, tol=1e-12, max_iter=100_000)
+    est.fit(sp.csc_matrix(X) if sparse else X, y)
+    ref = sklearn_reference(X, y, alpha, 1.0, None, fit_intercept)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(est.intercept_, ref.intercept_, rtol=0, atol=1e-9)
+
+
+def test_fits_in_threads_match_serial_fits():
+    """The kernel keeps no shared state: concurrent fits give the serial answers bitwise."""
+    from concurrent.futures import ThreadPoolExecutor
+    problems = [make_problem(shape, sparse, seed=22 + k)
+                for k, (shape, sparse) in enumerate([(TALL, False), (WIDE, False),
+                                                     (TALL, True), (WIDE, True)] * 2)]
+
+    def fit(problem):
+        X, y, sw = problem
+        return ElasticNet(alpha=0.05 * alpha_max(X, y, 0.5, sw), l1_ratio=0.5,
+                          tol=1e-10).fit(X, y, sample_weight=sw).coef_
+
+    serial = [fit(problem) for problem in problems]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(fit, problems))
+    for a, b in zip(serial, threaded):
+        np.testing.assert_array_equal(a, b)
