@@ -216,18 +216,26 @@ def make_layout(layout, seed=0):
     return X, y, rng.uniform(0.1, 3.0, 80)
 
 
-@pytest.mark.parametrize("precompute", [False, True], ids=["data", "gram"])
+@pytest.mark.parametrize("precompute", [False, True, "gram_array"])
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_inputs_are_not_modified(layout, precompute):
+    """X, y, sample_weight, penalty_factor and a user Gram matrix are left bitwise intact."""
     X, y, sw = make_layout(layout)
-    before = snapshot(X), snapshot(y), snapshot(sw)
-    flags = X.has_canonical_format if sp.issparse(X) else None
-    ElasticNet(alpha=0.01, l1_ratio=0.7, precompute=precompute, positive=True).fit(
-        X, y, sample_weight=sw)
-    for b, a in zip(before, (snapshot(X), snapshot(y), snapshot(sw))):
-        assert_bitwise_equal(b, a)
+    pf = np.linspace(0.5, 2.0, X.shape[1])
+    if precompute == "gram_array":
+        Xd = X.toarray() if sp.issparse(X) else np.asarray(X, np.float64)
+        s = sw * (len(sw) / sw.sum())
+        Xc = Xd - s @ Xd / s.sum()
+        precompute = np.asfortranarray(Xc.T @ (s[:, None] * Xc))
+    arrays = [X, y, sw, pf] + ([precompute] if isinstance(precompute, np.ndarray) else [])
+    before = [snapshot(a) for a in arrays]
+    canonical = X.has_canonical_format if sp.issparse(X) else None
+    ElasticNet(alpha=0.01, l1_ratio=0.7, precompute=precompute, positive=True,
+               penalty_factor=pf).fit(X, y, sample_weight=sw)
+    for b, a in zip(before, arrays):
+        assert_bitwise_equal(b, snapshot(a))
     if sp.issparse(X):
-        assert X.has_canonical_format == flags
+        assert X.has_canonical_format == canonical
 
 
 def test_non_canonical_csc_gives_the_canonical_answer():
