@@ -207,7 +207,7 @@ def fit(args):
                      "tol": args.tol, "max_iter": args.max_iter,
                      "converged": bool(model.dual_gap_ <= args.tol * (yc @ yc) / len(y))})
     else:
-        info["solver"] = "Ridge (direct solve)"
+        info["solver"] = getattr(model, "solver_", model.solver)
     coef = w / scale                                     # back to the original units
     intercept = float(model.intercept_) - float(center @ coef)
     out = {"regfast_model": 1, "regfast_version": __version__,
@@ -258,9 +258,10 @@ def predict(args):
     if fmt == "csv":
         data = load_data(args.data, target=None, fmt="csv", need_target=False)
         header = data.feature_names
-        target = target or model.get("target") or (header[-1] if len(header) == p + 1 else None)
         if target is not None and target not in header:
             raise UsageError(f"{args.data}: no column named {target!r} for --target")
+        if target is None and model.get("target") in header:
+            target = model["target"]              # R^2 against it; optional
         missing = [f for f in names if f not in header]
         if missing:
             raise UsageError(f"{args.data}: missing feature column {missing[0]!r} "

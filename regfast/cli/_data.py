@@ -196,10 +196,13 @@ def standardize(X, center=None, scale=None):
     """
     if center is None:
         mean = np.asarray(X.mean(axis=0)).ravel()
-        sq = np.asarray(X.multiply(X).mean(axis=0)).ravel() if sp.issparse(X) else (X * X).mean(0)
-        scale = np.sqrt(np.maximum(sq - mean ** 2, 0.0))
+        if sp.issparse(X):
+            scale = np.sqrt(np.maximum(np.asarray(X.multiply(X).mean(axis=0)).ravel()
+                                       - mean ** 2, 0.0))
+            center = np.zeros_like(mean)
+        else:
+            scale, center = X.std(axis=0), mean
         scale[scale <= 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
-        center = np.zeros_like(mean) if sp.issparse(X) else mean
     if sp.issparse(X):
         return sp.csr_matrix(X @ sp.diags(1.0 / scale)), center, scale
     return np.asfortranarray((X - center) / scale), center, scale

@@ -148,13 +148,14 @@ def training_log(spec, alpha, X, y, max_iter=1000, tol=1e-4):
 
     The kernel runs a whole fit without Python callbacks, so convergence is
     shown by refitting (warm_start=False) under a doubling ``max_iter``; each
-    row's objective and gap are recomputed here from ``coef_``.  Ridge is a
-    direct solve: one row.
+    row's objective and gap are recomputed here from ``coef_``.  Ridge is one
+    solve (direct, or conjugate gradients for sparse X): one row.
     """
     rows = []
     if spec.l1_ratio == 0:
         model, _ = fit_timed(spec, alpha, X, y)
         rows.append({"max_iter": None, "epochs": None,
+                     "solver": getattr(model, "solver_", model.solver),
                      "objective": objective(X, y, model.coef_, alpha, 0.0),
                      "gap": duality_gap(X, y, model.coef_, alpha, 0.0),
                      "solver_gap": None})

@@ -12,6 +12,11 @@ def g(v, digits=5):
     return "-" if v is None else f"{v:.{digits}g}"
 
 
+def gap(v):
+    """A duality gap; a tiny negative one is round-off, said so."""
+    return f"{v:.2e}" + (" (round-off)" if v < 0 else "")
+
+
 def header(out):
     d = out["data"]
     lines = [f"regfast {out['command']} -- {d['name']}: {d['n_samples']} samples x "
@@ -50,13 +55,13 @@ def compare_text(out, top):
         lines += ["", f"{m['label']}: {alpha_line(m)}"]
         if m["log"][0]["max_iter"] is None:
             r = m["log"][0]
-            lines.append(f"  direct solve (no epochs)   objective {r['objective']:.10g}   "
-                         f"duality gap {r['gap']:.2e}")
+            lines.append(f"  one solve (solver {r['solver']}, no epochs)   objective "
+                         f"{r['objective']:.10g}   duality gap {gap(r['gap'])}")
             continue
         lines.append(f"  {'max_iter':>8s} {'epochs':>7s} {'objective':>18s} {'duality gap':>12s}")
         for r in m["log"]:
             lines.append(f"  {r['max_iter']:8d} {r['epochs']:7d} {r['objective']:18.10g} "
-                         f"{r['gap']:12.2e}")
+                         f"{gap(r['gap']):>12s}")
     models = out["models"]
     names = out["feature_names"]
     W = np.array([m["coef"] for m in models])              # (3, p)
@@ -125,9 +130,9 @@ def fit_text(out, output):
              + (f" (Ridge's alpha = n*alpha = {g(out['ridge_alpha'])})"
                 if out["ridge_alpha"] is not None else ""),
              f"  {out['data']['standardize_note']}",
-             f"  objective {c['objective']:.10g}, duality gap {c['duality_gap']:.2e}"
+             f"  objective {c['objective']:.10g}, duality gap {gap(c['duality_gap'])}"
              + (f", {c['n_iter']} epochs, converged: {c['converged']}" if "n_iter" in c
-                else ", direct solve"),
+                else f", Ridge solver {c['solver']}"),
              f"  {out['n_zero']} of {len(out['coef'])} weights exactly zero; "
              f"R^2 train {out['r2_train']:.4f}; {g(c['fit_seconds'], 3)} s",
              f"  model written to {output}" if output else
