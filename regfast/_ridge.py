@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
+from scipy.linalg import lapack
 from scipy.sparse.linalg import lsqr
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -34,7 +35,9 @@ SOLVERS = ("auto", "cholesky", "svd", "cg", "lsqr", "cd",
 # solvers are served by coordinate descent (same objective, same optimum).
 SOLVER_ALIASES = {"sparse_cg": "cg", "sag": "cd", "saga": "cd", "lbfgs": "cd"}
 CD_MAX_ITER = 1000
-SVD_CUTOFF = 1e-15          # singular values treated as zero (as scikit-learn)
+# singular values below SVD_RCOND * max(n, p) * s_max are treated as zero
+# (numpy's lstsq/pinv rule; scikit-learn's fixed 1e-15 keeps noise there)
+SVD_RCOND = np.finfo(np.float64).eps
 
 
 def check_alpha(alpha, n_targets, owner, name="alpha"):
@@ -76,26 +79,33 @@ def resolve_solver(solver, positive, is_sparse, owner):
 def spd_solve(A, B, alphas):
     """Columns (A + alpha_t I)^-1 B[:, t]: one Cholesky per distinct alpha.
 
-    A (float64, symmetric positive semi-definite) is overwritten.
+    A (float64, symmetric positive semi-definite, upper triangle read) is
+    overwritten.  Raises LinAlgError when a matrix is singular to working
+    precision (LAPACK's condition estimate), where Cholesky would succeed on
+    rounding errors and return noise.
     """
     out = np.empty_like(B)
     distinct = np.unique(alphas)
     for k, a in enumerate(distinct):
         M = A if k == len(distinct) - 1 else A.copy()
         M.flat[::M.shape[0] + 1] += a
+        norm1 = np.abs(M).sum(axis=0).max()
         cols = alphas == a
-        factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
-        out[:, cols] = linalg.cho_solve(factor, B[:, cols], check_finite=False)
+        c, lower = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
+        rcond, _ = lapack.dpocon(c, norm1)
+        if not rcond > np.finfo(np.float64).eps * M.shape[0]:
+            raise linalg.LinAlgError(f"ill-conditioned Gram matrix (rcond={rcond:.1e})")
+        out[:, cols] = linalg.cho_solve((c, lower), B[:, cols], check_finite=False)
     return out
 
 
 def solve_cholesky(design, z, alphas):
     """Primal (n >= p) or dual (p > n) normal equations; coef of shape (T, p)."""
     if design.n_features <= design.n_samples:
-        A = design.gram_features().astype(np.float64)
+        A = design.gram_features().astype(np.float64, copy=False)
         B = design.rmatvec(z).astype(np.float64)
         return spd_solve(A, B, alphas).T
-    K = design.gram_samples().astype(np.float64)
+    K = design.gram_samples().astype(np.float64, copy=False)
     C = spd_solve(K, z.astype(np.float64), alphas)
     return design.rmatvec(C).T
 
@@ -120,7 +130,9 @@ def solve_svd(design, z, alphas):
     U, s, Vt = linalg.svd(Z, full_matrices=False, overwrite_a=True,
                           check_finite=False)
     s = s.astype(np.float64)[:, None]
-    d = np.where(s > SVD_CUTOFF, s / (s * s + alphas[None, :]), 0.0)
+    cutoff = SVD_RCOND * max(Z.shape) * (s.max() if s.size else 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(s > cutoff, s / (s * s + alphas[None, :]), 0.0)
     return (Vt.T @ (d * (U.T @ z))).T
 
 

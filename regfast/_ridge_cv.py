@@ -135,7 +135,9 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
     """Ridge with the penalty chosen by cross-validation, as scikit-learn's RidgeCV.
 
     With ``cv=None`` (default) every alpha is scored by efficient
-    leave-one-out from a single decomposition of the design.
+    leave-one-out from a single decomposition of the design.  Float32 X is
+    decomposed from one float64 copy (LOO is too sensitive to rounding for
+    float32, as in scikit-learn); coef_ and intercept_ keep X's dtype.
 
     Parameters
     ----------
@@ -223,7 +225,11 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
         Y = y.reshape(n, -1)
         T = Y.shape[1]
         sw = check_sample_weight(sample_weight, n, np.float64, owner, rescale=False)
-        design = RidgeDesign(X, sw, bool(self.fit_intercept))
+        # Leave-one-out divides by 1 - leverage, which float32 rounding can
+        # wreck: float32 X is decomposed from one float64 copy (as
+        # scikit-learn does); the fitted attributes stay float32.
+        X64 = X.astype(np.float64) if X.dtype == np.float32 else X
+        design = RidgeDesign(X64, sw, bool(self.fit_intercept))
         y_mean, z = design.center_y(Y.astype(np.float64))
         z = np.asarray(z, dtype=np.float64)
         mode = self.gcv_mode

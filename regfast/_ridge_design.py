@@ -143,19 +143,17 @@ class RidgeDesign:
         for j0 in range(0, self.n_features, step):
             B = self._dense_columns(j0, min(j0 + step, self.n_features))
             K = syrk(1.0, B, beta=1.0, c=K, overwrite_c=1)
-        # syrk filled the upper triangle
-        il = np.tril_indices(n, -1)
-        K[il] = K.T[il]
+        K += np.triu(K, 1).T        # syrk filled the upper triangle only
         return K
 
     def _dense_columns(self, j0, j1):
         """Columns j0:j1 of Z (dense X), F-ordered, X's dtype."""
-        B = self.X[:, j0:j1]
+        B = np.array(self.X[:, j0:j1], order="F")
         if self.xm is not None:
-            B = B - self.xm[j0:j1].astype(self.dtype)
+            B -= self.xm[j0:j1].astype(self.dtype)
         if self.sqrt_sw is not None:
-            B = B * self.sqrt_sw[:, None]
-        return np.asfortranarray(B, dtype=self.dtype)
+            B *= self.sqrt_sw[:, None]
+        return B
 
     def row_blocks(self, V):
         """Yield (rows, Z[rows] @ V) over blocks of rows, float64.

@@ -1,0 +1,237 @@
+"""regfast.Ridge against the closed form (numpy) and scikit-learn's Ridge."""
+
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import nnls
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Ridge as SkRidge
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from regfast import Ridge
+
+SOLVERS = ["auto", "cholesky", "svd", "cg", "lsqr", "cd"]
+
+
+def closed_form(X, Y, alphas, sw, fit_intercept):
+    """Ridge by explicit centring and np.linalg.solve of the normal equations."""
+    X = X.toarray() if sp.issparse(X) else np.asarray(X)
+    X, Y = X.astype(np.float64), Y.astype(np.float64).reshape(len(X), -1)
+    s = np.ones(len(X)) if sw is None else sw
+    xm = s @ X / s.sum() if fit_intercept else np.zeros(X.shape[1])
+    ym = s @ Y / s.sum() if fit_intercept else np.zeros(Y.shape[1])
+    Xc, Yc = X - xm, Y - ym
+    A, B = Xc.T @ (s[:, None] * Xc), Xc.T @ (s[:, None] * Yc)
+    I = np.eye(X.shape[1])
+    coef = np.array([np.linalg.solve(A + a * I, B[:, t]) for t, a in enumerate(alphas)])
+    return coef, ym - coef @ xm
+
+
+def make_data(n, p, n_targets, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) + rng.uniform(-3, 3, p)       # non-centred columns
+    X[rng.rand(n, p) < 0.5] = 0.0                      # sparse-ish
+    W = rng.randn(p, n_targets)
+    Y = X @ W + 0.5 * rng.randn(n, n_targets) + 2.0
+    return X, Y, rng.uniform(0.2, 3.0, n)
+
+
+def as_input(X, sparse, dtype):
+    X = X.astype(dtype)
+    return sp.csc_matrix(X) if sparse else np.asfortranarray(X)
+
+
+@pytest.mark.parametrize("shape", [(40, 8), (12, 30)], ids=["tall", "wide"])
+@pytest.mark.parametrize("multi", [False, True], ids=["1target", "2targets"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "nointercept"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_matches_closed_form_and_sklearn(solver, sparse, dtype, fit_intercept,
+                                         weighted, multi, shape):
+    if solver == "svd" and sparse:
+        pytest.skip("svd needs dense X (sparse: TypeError, tested below)")
+    X, Y, sw = make_data(*shape, n_targets=2)
+    y = Y if multi else Y[:, 0]
+    alpha = np.array([0.7, 5.0]) if multi else 0.7
+    sw = sw if weighted else None
+    Xi = as_input(X, sparse, dtype)
+    X_before = Xi.copy()
+    # cd stops on the duality gap, which bounds the squared coefficient error
+    tol = (1e-16 if dtype == np.float64 else 1e-8) if solver == "cd" else 1e-12
+    model = Ridge(alpha=alpha, fit_intercept=fit_intercept, solver=solver,
+                  tol=tol, max_iter=20000).fit(Xi, y.astype(dtype), sample_weight=sw)
+
+    coef, intercept = closed_form(X.astype(dtype), y, np.broadcast_to(alpha, (Y.shape[1] if multi else 1,)),
+                                  sw, fit_intercept)
+    rtol = 2e-3 if dtype == np.float32 else (1e-6 if solver == "cd" else 1e-7)
+    assert model.coef_.dtype == dtype
+    assert model.coef_.shape == ((2, shape[1]) if multi else (shape[1],))
+    scale = np.abs(coef).max()
+    np.testing.assert_allclose(model.coef_.reshape(coef.shape), coef, rtol=0, atol=rtol * scale)
+    np.testing.assert_allclose(np.reshape(model.intercept_, -1),
+                               intercept if fit_intercept else 0.0,
+                               rtol=0, atol=rtol * max(1.0, np.abs(intercept).max()))
+
+    # scikit-learn on the same (float64) problem: same objective and scaling
+    ref = SkRidge(alpha=alpha, fit_intercept=fit_intercept,
+                  solver="sparse_cg" if sparse else "svd", tol=1e-12).fit(
+        as_input(X, sparse, np.float64), y, sample_weight=sw)
+    np.testing.assert_allclose(model.coef_, ref.coef_, rtol=0, atol=rtol * scale)
+    assert np.shape(model.intercept_) == np.shape(ref.intercept_)
+    np.testing.assert_allclose(model.predict(Xi), ref.predict(as_input(X, sparse, np.float64)),
+                               rtol=0, atol=rtol * np.abs(y).max() * 10)
+    # caller's data untouched
+    if sparse:
+        assert (Xi != X_before).nnz == 0
+    else:
+        np.testing.assert_array_equal(Xi, X_before)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_positive_matches_nnls(sparse, fit_intercept):
+    """positive=True: nonnegative least squares on the augmented system."""
+    X, Y, sw = make_data(30, 10, 1, seed=3)
+    y = Y[:, 0] - 3 * X[:, 0]             # some coefficients want to be negative
+    alpha = 2.0
+    model = Ridge(alpha=alpha, positive=True, fit_intercept=fit_intercept,
+                  tol=1e-12, max_iter=100000).fit(as_input(X, sparse, np.float64), y,
+                                                   sample_weight=sw)
+    s = sw
+    xm = s @ X / s.sum() if fit_intercept else np.zeros(X.shape[1])
+    ym = s @ y / s.sum() if fit_intercept else 0.0
+    A = np.vstack([np.sqrt(s)[:, None] * (X - xm), np.sqrt(alpha) * np.eye(X.shape[1])])
+    b = np.concatenate([np.sqrt(s) * (y - ym), np.zeros(X.shape[1])])
+    w_ref = nnls(A, b)[0]
+    assert model.solver_ == "cd"
+    assert np.min(model.coef_) >= 0 and np.sum(w_ref == 0) > 0
+    np.testing.assert_allclose(model.coef_, w_ref, rtol=0, atol=1e-7 * np.abs(w_ref).max())
+    np.testing.assert_allclose(model.intercept_, ym - xm @ w_ref, atol=1e-6)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("shape", [(30, 40), (40, 10)])
+def test_alpha_zero_rank_deficient_is_min_norm(sparse, shape):
+    """alpha=0 with a singular Gram matrix: the minimum-norm least-squares solution."""
+    rng = np.random.RandomState(1)
+    n, p = shape
+    X = rng.randn(n, 5) @ rng.randn(5, p)              # rank 5
+    y = rng.randn(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = Ridge(alpha=0.0, fit_intercept=False, solver="cholesky").fit(
+            as_input(X, sparse, np.float64), y)
+    w_ref = np.linalg.lstsq(X, y, rcond=None)[0]
+    np.testing.assert_allclose(X @ model.coef_, X @ w_ref, atol=1e-6)
+    np.testing.assert_allclose(model.coef_, w_ref, atol=1e-6)
+
+
+def test_auto_solver_choice():
+    X, Y, _ = make_data(40, 8, 1)
+    assert Ridge().fit(X, Y[:, 0]).solver_ == "cholesky"
+    assert Ridge().fit(sp.csc_matrix(X), Y[:, 0]).solver_ == "cg"
+    assert Ridge(positive=True).fit(X, Y[:, 0]).solver_ == "cd"
+    assert Ridge(solver="sparse_cg").fit(X, Y[:, 0]).solver_ == "cg"
+
+
+@pytest.mark.parametrize("y_shape", ["1d", "column", "2targets"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_attribute_shapes_as_sklearn(y_shape, fit_intercept):
+    X, Y, _ = make_data(20, 4, 2)
+    y = {"1d": Y[:, 0], "column": Y[:, :1], "2targets": Y}[y_shape]
+    ours = Ridge(fit_intercept=fit_intercept).fit(X, y)
+    ref = SkRidge(fit_intercept=fit_intercept).fit(X, y)
+    assert ours.coef_.shape == ref.coef_.shape
+    assert np.shape(ours.intercept_) == np.shape(ref.intercept_)
+    assert ours.predict(X).shape == ref.predict(X).shape
+
+
+def test_float32_stays_float32():
+    X, Y, sw = make_data(30, 6, 2)
+    X32 = np.asfortranarray(X, dtype=np.float32)
+    for solver in SOLVERS:
+        m = Ridge(solver=solver).fit(X32, Y.astype(np.float32), sample_weight=sw)
+        assert m.coef_.dtype == np.float32 and m.intercept_.dtype == np.float32
+        assert m.predict(X32).dtype == np.float32
+
+
+@pytest.mark.parametrize("case", ["dense-primal", "dense-dual", "sparse-cg", "sparse-lsqr"])
+def test_X_is_not_copied(case):
+    """Peak memory of a fit stays well below the size of X (no copy of X)."""
+    rng = np.random.RandomState(0)
+    if case == "dense-primal":
+        X, solver = np.asfortranarray(rng.randn(100000, 50)), "auto"
+    elif case == "dense-dual":
+        X, solver = np.asfortranarray(rng.randn(300, 12000)), "auto"
+    else:
+        X = sp.random(2000, 5000, density=0.1, format="csc", random_state=0,
+                      data_rvs=rng.randn)
+        solver = case.split("-")[1]
+    y = rng.randn(X.shape[0])
+    sw = rng.rand(X.shape[0]) + 0.5
+    size = X.data.nbytes if sp.issparse(X) else X.nbytes
+    Ridge(solver=solver).fit(X, y, sample_weight=sw)   # warm imports and caches
+    tracemalloc.start()
+    Ridge(solver=solver).fit(X, y, sample_weight=sw)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 0.5 * size, f"peak {peak} bytes for X of {size} bytes"
+
+
+def test_cg_convergence_warning():
+    X, Y, _ = make_data(40, 30, 1)
+    with pytest.warns(ConvergenceWarning, match="conjugate gradients"):
+        Ridge(solver="cg", max_iter=1, alpha=1e-6).fit(sp.csc_matrix(X), Y[:, 0])
+
+
+def test_readonly_and_c_ordered_input():
+    X, Y, _ = make_data(30, 5, 1)
+    Xr = np.array(X)
+    Xr.flags.writeable = False
+    ref = closed_form(X, Y[:, 0], [1.0], None, True)[0][0]
+    np.testing.assert_allclose(Ridge().fit(Xr, Y[:, 0]).coef_, ref, rtol=1e-8)
+    np.testing.assert_allclose(Ridge().fit(sp.csr_matrix(X), Y[:, 0]).coef_, ref, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, fit_kwargs, exc, match", [
+    ({"alpha": -1.0}, {}, ValueError, "alpha must be non-negative"),
+    ({"alpha": np.nan}, {}, ValueError, "alpha must be finite"),
+    ({"alpha": "big"}, {}, TypeError, "alpha must be a number"),
+    ({"alpha": [1.0, 2.0, 3.0]}, {}, ValueError, "alpha has 3 values but y has 2 target"),
+    ({"alpha": [1.0, -2.0]}, {}, ValueError, "alpha must be non-negative"),
+    ({"solver": "magic"}, {}, ValueError, "solver must be one of"),
+    ({"solver": "cholesky", "positive": True}, {}, ValueError, "does not support positive"),
+    ({"tol": -1.0}, {}, ValueError, "tol must be in"),
+    ({"max_iter": 0}, {}, ValueError, "max_iter must be in"),
+    ({}, {"sample_weight": -np.ones(20)}, ValueError, "sample_weight has negative"),
+    ({}, {"sample_weight": np.ones(3)}, ValueError, "sample_weight has shape"),
+])
+def test_bad_input(kwargs, fit_kwargs, exc, match):
+    X, Y, _ = make_data(20, 4, 2)
+    with pytest.raises(exc, match=match):
+        Ridge(**kwargs).fit(X, Y, **fit_kwargs)
+
+
+def test_bad_data():
+    X, Y, _ = make_data(20, 4, 1)
+    with pytest.raises(TypeError, match="solver='svd' needs dense X"):
+        Ridge(solver="svd").fit(sp.csc_matrix(X), Y[:, 0])
+    Xn = X.copy()
+    Xn[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        Ridge().fit(Xn, Y[:, 0])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Ridge().fit(X, Y[:5, 0])
+    with pytest.raises(TypeError, match="sparse format 'dok' is not supported"):
+        Ridge().fit(sp.dok_matrix(X), Y[:, 0])
+
+
+@parametrize_with_checks([Ridge(), Ridge(solver="svd"), Ridge(solver="cg"),
+                          Ridge(solver="lsqr"), Ridge(solver="cd"), Ridge(positive=True)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

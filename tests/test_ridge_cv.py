@@ -1,0 +1,157 @@
+"""regfast.RidgeCV against brute-force leave-one-out and scikit-learn's RidgeCV."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import RidgeCV as SkRidgeCV
+from sklearn.metrics import make_scorer, mean_absolute_error
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from regfast import RidgeCV
+
+ALPHAS = np.logspace(-3, 3, 13)
+
+
+def make_data(n, p, n_targets, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) + rng.uniform(-3, 3, p)
+    X[rng.rand(n, p) < 0.4] = 0.0
+    Y = X[:, :3] @ rng.randn(3, n_targets) + rng.randn(n, n_targets) + 1.0
+    return X, Y, rng.uniform(0.2, 3.0, n)
+
+
+def brute_force_loo(X, y, alpha, sw, fit_intercept):
+    """Weighted squared LOO errors s_i (y_i - yhat_-i)^2 from n separate fits."""
+    n, p = X.shape
+    s = np.ones(n) if sw is None else sw
+    out = np.empty(n)
+    for i in range(n):
+        keep = np.arange(n) != i
+        Xk, yk, sk = X[keep], y[keep], s[keep]
+        xm = sk @ Xk / sk.sum() if fit_intercept else np.zeros(p)
+        ym = sk @ yk / sk.sum() if fit_intercept else 0.0
+        Xc = Xk - xm
+        w = np.linalg.solve(Xc.T @ (sk[:, None] * Xc) + alpha * np.eye(p),
+                            Xc.T @ (sk * (yk - ym)))
+        out[i] = s[i] * (y[i] - (X[i] - xm) @ w - ym) ** 2
+    return out
+
+
+@pytest.mark.parametrize("shape", [(25, 6), (10, 18)], ids=["tall", "wide"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("gcv_mode", [None, "svd"])
+def test_loo_errors_equal_brute_force(gcv_mode, fit_intercept, weighted, shape):
+    X, Y, sw = make_data(*shape, n_targets=1)
+    sw = sw if weighted else None
+    alphas = np.array([0.05, 2.0, 40.0])
+    model = RidgeCV(alphas=alphas, fit_intercept=fit_intercept, gcv_mode=gcv_mode,
+                    store_cv_results=True).fit(X, Y[:, 0], sample_weight=sw)
+    for k, a in enumerate(alphas):
+        ref = brute_force_loo(X, Y[:, 0], a, sw, fit_intercept)
+        np.testing.assert_allclose(model.cv_results_[:, k], ref, rtol=1e-7,
+                                   atol=1e-10 * ref.max())
+    best = np.argmax([-brute_force_loo(X, Y[:, 0], a, sw, fit_intercept).mean()
+                      for a in alphas])
+    assert model.alpha_ == alphas[best]
+
+
+@pytest.mark.parametrize("shape", [(40, 6), (12, 30)], ids=["tall", "wide"])
+@pytest.mark.parametrize("per_target", [False, True])
+@pytest.mark.parametrize("y_kind", ["1d", "column", "2targets"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("gcv_mode", [None, "svd"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_matches_sklearn(sparse, gcv_mode, dtype, fit_intercept, weighted, y_kind,
+                         per_target, shape):
+    if sparse and gcv_mode == "svd":
+        pytest.skip("svd needs dense X")
+    X, Y, sw = make_data(*shape, n_targets=2)
+    y = {"1d": Y[:, 0], "column": Y[:, :1], "2targets": Y}[y_kind]
+    sw = sw if weighted else None
+    Xi = X.astype(dtype)
+    Xi = sp.csc_matrix(Xi) if sparse else Xi
+    kw = dict(alphas=ALPHAS, fit_intercept=fit_intercept, gcv_mode=gcv_mode,
+              store_cv_results=True, alpha_per_target=per_target)
+    ours = RidgeCV(**kw).fit(Xi, y.astype(dtype), sample_weight=sw)
+    ref = SkRidgeCV(**kw).fit(Xi, y.astype(dtype), sample_weight=sw)
+    rtol = 1e-3 if dtype == np.float32 else 1e-7
+    np.testing.assert_array_equal(ours.alpha_, ref.alpha_)
+    assert np.shape(ours.alpha_) == np.shape(ref.alpha_)
+    assert np.shape(ours.best_score_) == np.shape(ref.best_score_)
+    np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=rtol)
+    assert ours.cv_results_.shape == ref.cv_results_.shape
+    np.testing.assert_allclose(ours.cv_results_, ref.cv_results_, rtol=rtol,
+                               atol=rtol * np.abs(ref.cv_results_).max())
+    assert ours.coef_.dtype == dtype and ours.coef_.shape == ref.coef_.shape
+    scale = np.abs(ref.coef_).max()
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=0, atol=rtol * scale)
+    assert np.shape(ours.intercept_) == np.shape(ref.intercept_)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("scoring", ["r2", "neg_mean_absolute_error",
+                                     make_scorer(mean_absolute_error, greater_is_better=False)])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("multi", [False, True])
+def test_scoring_matches_sklearn(scoring, weighted, multi):
+    X, Y, sw = make_data(30, 8, 2)
+    y = Y if multi else Y[:, 0]
+    sw = sw if weighted else None
+    kw = dict(alphas=ALPHAS, scoring=scoring, store_cv_results=True)
+    ours = RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    ref = SkRidgeCV(**kw).fit(X, y, sample_weight=sw)
+    assert ours.alpha_ == ref.alpha_
+    np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=1e-8)
+    np.testing.assert_allclose(ours.cv_results_, ref.cv_results_, rtol=1e-8)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("cv", [3, 5])
+def test_kfold_matches_sklearn(sparse, cv):
+    X, Y, sw = make_data(40, 8, 1)
+    Xi = sp.csc_matrix(X) if sparse else X
+    ours = RidgeCV(alphas=ALPHAS, cv=cv).fit(Xi, Y[:, 0], sample_weight=sw)
+    ref = SkRidgeCV(alphas=ALPHAS, cv=cv).fit(Xi, Y[:, 0], sample_weight=sw)
+    assert ours.alpha_ == ref.alpha_
+    np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=1e-5)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-8)
+
+
+def test_sparse_svd_falls_back_to_eigen():
+    X, Y, _ = make_data(20, 5, 1)
+    with pytest.warns(UserWarning, match="gcv_mode='svd' is not supported for sparse"):
+        ours = RidgeCV(gcv_mode="svd").fit(sp.csc_matrix(X), Y[:, 0])
+    assert ours.alpha_ == RidgeCV().fit(X, Y[:, 0]).alpha_
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    ({"alphas": [0.0, 1.0]}, ValueError, "alphas must be positive"),
+    ({"alphas": [-1.0, 1.0], "cv": 3}, ValueError, "alphas must be non-negative"),
+    ({"alphas": []}, ValueError, "non-empty"),
+    ({"alphas": [1.0, np.inf]}, ValueError, "alphas must be finite"),
+    ({"alphas": ["a"]}, ValueError, "array of numbers"),
+    ({"gcv_mode": "qr"}, ValueError, "gcv_mode must be"),
+    ({"cv": 3, "store_cv_results": True}, ValueError, "incompatible"),
+    ({"cv": 3, "alpha_per_target": True}, ValueError, "incompatible"),
+])
+def test_bad_input(kwargs, exc, match):
+    X, Y, _ = make_data(20, 4, 1)
+    with pytest.raises(exc, match=match):
+        RidgeCV(**kwargs).fit(X, Y[:, 0])
+
+
+def test_bad_sample_weight():
+    X, Y, _ = make_data(20, 4, 1)
+    with pytest.raises(ValueError, match="sample_weight has negative"):
+        RidgeCV().fit(X, Y[:, 0], sample_weight=-np.ones(20))
+
+
+# (alpha_per_target=True is left out: the sample-weight equivalence checks set
+# cv, which that option refuses, as in scikit-learn)
+@parametrize_with_checks([RidgeCV(), RidgeCV(gcv_mode="svd"), RidgeCV(cv=3),
+                          RidgeCV(alphas=np.logspace(-2, 2, 5), store_cv_results=False)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
