@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 
 from ._data import UsageError
 
@@ -114,9 +115,18 @@ def build_parser():
 
 def run(args):
     from . import _commands, _report
-    out = getattr(_commands, args.command)(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = getattr(_commands, args.command)(args)
+    # warnings (e.g. a fit that did not converge) become one line each, said once
+    notes = list(dict.fromkeys(f"{w.category.__name__}: {str(w.message).splitlines()[0]}"
+                               for w in caught))
+    out["warnings"] = notes
+    if not (args.quiet or args.json):
+        for note in notes:
+            print(f"regfast: warning: {note}", file=sys.stderr)
     if args.json:
-        print(json.dumps(out if args.command != "fit" else out, indent=1))
+        print(json.dumps(out, indent=1))
     elif args.command == "compare":
         print(_report.compare_text(out, args.top))
     elif args.command == "path":

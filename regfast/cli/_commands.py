@@ -190,12 +190,8 @@ def fit(args):
     spec.l1_ratio = l1_ratio
     model = spec.estimator(args.alpha, X.shape[0], **(
         {} if l1_ratio == 0 else {"max_iter": args.max_iter, "tol": args.tol}))
-    import warnings
-    from sklearn.exceptions import ConvergenceWarning
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X, y)
+    model.fit(X, y)
     seconds = time.perf_counter() - t0
     w = np.asarray(model.coef_, dtype=np.float64)
     yc = y - y.mean()

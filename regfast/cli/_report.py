@@ -3,8 +3,10 @@
 import numpy as np
 
 SHORT = {"l1": "L1", "elasticnet": "elastic net", "l2": "L2"}
-OBJECTIVE = ("1/(2n)|y - Xw - b|^2 + alpha*l1_ratio*|w|_1 + alpha*(1 - l1_ratio)/2*|w|^2;"
-             " Ridge = l1_ratio 0, its own alpha is n*alpha")
+OBJECTIVE = ["Objective: 1/(2n)|y - Xw - b|^2 + alpha*l1_ratio*|w|_1 "
+             "+ alpha*(1 - l1_ratio)/2*|w|^2",
+             "(Ridge is l1_ratio = 0; scikit-learn's Ridge writes it without 1/(2n), "
+             "with alpha_ridge = n*alpha)."]
 
 
 def g(v, digits=5):
@@ -50,7 +52,7 @@ def compare_text(out, top):
     lines += ["", "Training log. The solver runs a whole fit without Python callbacks, so each "
               "model is", "refitted from zero (warm_start=False) with a budget of 1, 2, 4, ... "
               "epochs until it", "converges; objective and duality gap are recomputed in numpy "
-              "from coef_.", f"Objective: {OBJECTIVE}."]
+              "from coef_."] + OBJECTIVE
     for m in out["models"]:
         lines += ["", f"{m['label']}: {alpha_line(m)}"]
         if m["log"][0]["max_iter"] is None:
@@ -64,7 +66,7 @@ def compare_text(out, top):
                          f"{gap(r['gap']):>12s}")
     models = out["models"]
     names = out["feature_names"]
-    W = np.array([m["coef"] for m in models])              # (3, p)
+    W = np.array([m["coef"] for m in models]) + 0.0        # (3, p); no "-0"
     p = W.shape[1]
     order = range(p)
     note = ""
