@@ -42,13 +42,9 @@ class LooDecomposition:
     def __init__(self, design, z, mode):
         n, p = design.n_samples, design.n_features
         self.design, self.n_targets = design, z.shape[1]
-        # With an intercept, d needs G^-1 s^1/2 too: computed like c (as
-        # scikit-learn does), so that rounding in G cancels between c and d.
         self.sqrt_sw = None
         if design.xm is not None:
-            self.sqrt_sw = (np.ones(n) if design.sw is None else np.sqrt(design.sw))
-            z = np.column_stack([z, self.sqrt_sw])
-        self.z = z
+            self.sqrt_sw = np.ones(n) if design.sw is None else np.sqrt(design.sw)
         if mode == "svd":
             U, s, Vt = linalg.svd(design.dense(np.float64), full_matrices=False,
                                   overwrite_a=True, check_finite=False)
@@ -67,6 +63,13 @@ class LooDecomposition:
             self.lam, self.V = linalg.eigh(design.gram_features().astype(np.float64),
                                            overwrite_a=True, check_finite=False,
                                            driver="evd")
+        # With an intercept, d also needs alpha G^-1 s^1/2.  In the 'cov' form
+        # that is s^1/2 itself (Z^T s^1/2 = 0).  In the 'gram' form s^1/2 is a
+        # near-null eigenvector of Z Z^T: it is carried along like z (as
+        # scikit-learn does) so that rounding in Z Z^T cancels between c and d.
+        if self.kind == "gram" and self.sqrt_sw is not None:
+            z = np.column_stack([z, self.sqrt_sw])
+        self.z = z
         if self.kind == "gram":
             self.proj = self.U.T @ z                           # U^T z
         else:
@@ -87,24 +90,20 @@ class LooDecomposition:
         """Yield (rows, E) with E[i, t, a] the LOO residual of z at alphas[a]."""
         lam = np.maximum(self.lam, 0.0)[:, None]
         a = np.asarray(alphas, dtype=np.float64)[None, :]
-        if self.kind == "gram":
-            F = a / (lam + a)            # alpha G^-1 = U F U^T
-        else:
-            F = 1.0 / (lam + a)          # alpha G^-1 = I - W F W^T
+        gram = self.kind == "gram"
+        F = a / (lam + a) if gram else 1.0 / (lam + a)
+        # gram: alpha G^-1 = U F U^T;  cov: alpha G^-1 = I - W F W^T
+        k = self.z.shape[1]
+        P = (F[:, None, :] * self.proj[:, :, None]).reshape(len(F), -1)
         for rows, B in self._blocks():
-            B2 = B * B
-            if self.kind == "gram":
-                ad = B2 @ F
-            else:
-                ad = 1.0 - B2 @ F
-            AC = np.empty((ad.shape[0], self.z.shape[1], a.shape[1]))
-            for t in range(self.z.shape[1]):
-                AC[:, t, :] = B @ (F * self.proj[:, t, None])
-                if self.kind == "cov":
-                    AC[:, t, :] = self.z[rows, t, None] - AC[:, t, :]
+            ad = (B * B) @ F
+            AC = (B @ P).reshape(B.shape[0], k, -1)
+            if not gram:
+                ad = 1.0 - ad
+                AC = self.z[rows, :, None] - AC
             if self.sqrt_sw is not None:     # the intercept's share of leverage
                 s = self.sqrt_sw[rows, None]
-                ad -= AC[:, -1, :] * (s / self.design.sw_sum)
+                ad -= (AC[:, -1, :] if gram else s) * (s / self.design.sw_sum)
             yield rows, AC[:, :self.n_targets, :] / ad[:, None, :]
 
     def coef(self, alphas):
