@@ -460,6 +460,11 @@ def test_random_selection(shape, sparse):
     assert a.n_iter_ == b.n_iter_
     c = ElasticNet(random_state=np.random.RandomState(1), **params).fit(
         X, y, sample_weight=sw)
+    # the order is really random: at a loose tol the iterates differ from cyclic ones
+    loose = dict(params, tol=1e-3)
+    cyclic = ElasticNet(**dict(loose, selection="cyclic")).fit(X, y, sample_weight=sw)
+    assert any(not np.array_equal(cyclic.coef_, ElasticNet(random_state=seed, **loose).fit(
+        X, y, sample_weight=sw).coef_) for seed in range(5))
     ref = sklearn_reference(X, y, alpha, 0.5, sw)
     for est in (a, c):
         assert_solves(est, X, y, alpha, 0.5, sample_weight=sw, ref=ref)
