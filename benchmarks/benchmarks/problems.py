@@ -1,0 +1,156 @@
+"""The benchmark problems, shared by the asv suite and compare.py.
+
+Every problem is deterministic from a seed.  Synthetic ones are generated
+here; real ones are read from ``<repo>/../shared/data`` (or the folder named by
+``$REGFAST_DATA``) and are unavailable, not faked, when it is absent.
+
+Setting ``REGFAST_BENCH_QUICK=1`` shrinks every problem (synthetic sizes divided,
+real sets subsampled) so a smoke run of the suite takes seconds; names stay the
+same so the same code paths run.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+SYNTHETIC = ("dense_wide", "dense_tall", "sparse_wide")
+REAL = ("leukemia", "imdb5k_tfidf", "california_housing")
+PROBLEMS = SYNTHETIC + REAL
+DTYPES = ("float64", "float32")
+ALPHA_RATIOS = (10, 100)       # alpha = alpha_max / ratio
+PATH_N_ALPHAS = 100
+PATH_EPS = 1e-3
+RIDGE_ALPHA = 1.0              # scikit-learn's Ridge scaling (no 1/2n)
+RIDGECV_ALPHAS = np.logspace(-3, 3, 20)
+
+_HERE = Path(__file__).resolve().parent
+
+
+def quick_mode():
+    """True when REGFAST_BENCH_QUICK asks for the shrunken problems."""
+    return os.environ.get("REGFAST_BENCH_QUICK", "") not in ("", "0")
+
+
+# The asv parameter grids: everything, or in quick mode one dense and one
+# sparse problem at the harder alpha (asv runs each combination in its own
+# process, so the grid size is what a smoke run costs).
+GRID_PROBLEMS = ("dense_wide", "sparse_wide") if quick_mode() else PROBLEMS
+GRID_ALPHA_RATIOS = (100,) if quick_mode() else ALPHA_RATIOS
+
+
+def data_dir():
+    """Folder of the real data sets: $REGFAST_DATA or <repo>/../shared/data."""
+    env = os.environ.get("REGFAST_DATA")
+    return Path(env) if env else _HERE.parents[2] / "shared" / "data"
+
+
+def _target(X, n_nonzero, snr, rng):
+    """y = X w + noise, w with n_nonzero entries of +-1..2, noise at the given SNR."""
+    p = X.shape[1]
+    w = np.zeros(p)
+    support = rng.choice(p, n_nonzero, replace=False)
+    w[support] = rng.choice([-1.0, 1.0], n_nonzero) * rng.uniform(1, 2, n_nonzero)
+    signal = np.asarray(X @ w).ravel()
+    noise = rng.standard_normal(X.shape[0])
+    noise *= np.std(signal) / (snr * np.std(noise))
+    return signal + noise
+
+
+def make_dense_wide(n=500, p=5000, rho=0.5, n_nonzero=50, snr=3.0, seed=0):
+    """Gaussian rows, AR(1)-correlated columns (corr(x_j, x_k) = rho^|j-k|), F order."""
+    rng = np.random.default_rng(seed)
+    X = np.empty((n, p), order="F")
+    X[:, 0] = rng.standard_normal(n)
+    scale = np.sqrt(1 - rho ** 2)
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + scale * rng.standard_normal(n)
+    return X, _target(X, n_nonzero, snr, rng)
+
+
+def make_dense_tall(n=100_000, p=200, n_nonzero=20, snr=3.0, seed=1):
+    """Independent Gaussian columns, many more rows than columns, F order."""
+    rng = np.random.default_rng(seed)
+    X = np.asfortranarray(rng.standard_normal((p, n)).T)
+    return X, _target(X, n_nonzero, snr, rng)
+
+
+def make_sparse_wide(n=20_000, p=50_000, density=0.002, n_nonzero=200, snr=3.0, seed=2):
+    """Uniform random CSC matrix with Gaussian values."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, p, density=density, format="csc", random_state=rng,
+                  data_rvs=rng.standard_normal)
+    X.indices = X.indices.astype(np.int32)
+    return X, _target(X, n_nonzero, snr, rng)
+
+
+_MAKERS = {
+    "dense_wide": (make_dense_wide, dict(n=500, p=5000), dict(n=100, p=1000)),
+    "dense_tall": (make_dense_tall, dict(n=100_000, p=200), dict(n=5000, p=50)),
+    "sparse_wide": (make_sparse_wide, dict(n=20_000, p=50_000), dict(n=500, p=1000, density=0.02)),
+}
+
+
+def load_real(name, quick=False):
+    """A real data set as (X, y): dense F-ordered or CSC, float64.
+
+    Raises FileNotFoundError when the data folder is missing.  Quick mode keeps
+    a deterministic subsample (rows, and the first columns of wide sets).
+    """
+    path = data_dir() / f"{name}.npz"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found (set REGFAST_DATA to the shared/data folder)")
+    with np.load(path, allow_pickle=False) as d:
+        y = np.asarray(d["y"], dtype=np.float64)
+        if "X" in d.files:
+            X = np.asfortranarray(d["X"], dtype=np.float64)
+        else:
+            X = sp.load_npz(path).tocsc()
+    if quick:
+        n, p = X.shape
+        X, y = X[: min(n, 2000)], y[: min(n, 2000)]
+        X = X[:, : min(p, 5000)]
+        X = X.tocsc() if sp.issparse(X) else np.asfortranarray(X)
+    if sp.issparse(X):
+        X.indices = X.indices.astype(np.int32)
+        X.sort_indices()
+    return X, y
+
+
+def make_problem(name, quick=None):
+    """(X, y) in float64 for a problem name; quick=None reads REGFAST_BENCH_QUICK."""
+    quick = quick_mode() if quick is None else quick
+    if name in _MAKERS:
+        maker, full, small = _MAKERS[name]
+        return maker(**(small if quick else full))
+    if name in REAL:
+        return load_real(name, quick=quick)
+    raise ValueError(f"unknown problem {name!r}; choose from {PROBLEMS}")
+
+
+def as_dtype(X, y, dtype):
+    """X and y in dtype, keeping F order / CSC (no copy when already right)."""
+    dtype = np.dtype(dtype)
+    if sp.issparse(X):
+        X = X.astype(dtype, copy=False)
+    else:
+        X = np.asfortranarray(X, dtype=dtype)
+    return X, y.astype(dtype, copy=False)
+
+
+def is_available(name):
+    """False for a real set whose file is missing."""
+    return name not in REAL or (data_dir() / f"{name}.npz").exists()
+
+
+def alpha_max(X, y, l1_ratio=1.0):
+    """Smallest alpha with all-zero coefficients, with an intercept (sklearn's scaling)."""
+    yc = np.asarray(y, dtype=np.float64)
+    yc = yc - yc.mean()
+    return float(np.max(np.abs(X.T @ yc)) / (X.shape[0] * l1_ratio))
+
+
+def path_alphas(X, y, l1_ratio=1.0):
+    """The 100 alphas log-spaced from alpha_max down to alpha_max * 1e-3."""
+    return alpha_max(X, y, l1_ratio) * np.logspace(0, np.log10(PATH_EPS), PATH_N_ALPHAS)
