@@ -22,9 +22,6 @@ from ._ridge import Ridge, RidgePredictMixin
 from ._ridge_design import BLOCK_VALUES, RidgeDesign
 from ._validation import check_sample_weight, validate_X_y
 
-ALPHA_CHUNK = 64     # alphas evaluated together (bounds the rows x alphas blocks)
-
-
 class _Identity(RegressorMixin, BaseEstimator):
     """A fitted 'estimator' whose predictions are its input (to reuse scorers)."""
 
@@ -75,16 +72,15 @@ class LooDecomposition:
         else:
             self.proj = self.V.T @ design.rmatvec(z).astype(np.float64)   # W^T z
 
-    def _blocks(self):
+    def _blocks(self, step):
         """(rows, B) with B the rows of U ('gram') or of W = Z V ('cov')."""
         if self.kind == "gram" or self._W is not None:
             M = self.U if self.kind == "gram" else self._W
-            step = max(1, BLOCK_VALUES // M.shape[1])
             for i0 in range(0, M.shape[0], step):
                 rows = slice(i0, min(i0 + step, M.shape[0]))
                 yield rows, M[rows]
         else:
-            yield from self.design.row_blocks(self.V)
+            yield from self.design.row_blocks(self.V, step)
 
     def loo_residuals(self, alphas):
         """Yield (rows, E) with E[i, t, a] the LOO residual of z at alphas[a]."""
@@ -95,7 +91,9 @@ class LooDecomposition:
         # gram: alpha G^-1 = U F U^T;  cov: alpha G^-1 = I - W F W^T
         k = self.z.shape[1]
         P = (F[:, None, :] * self.proj[:, :, None]).reshape(len(F), -1)
-        for rows, B in self._blocks():
+        # rows per block: keep the blocks (rows x max(m, k * alphas)) a few MB
+        step = max(1, BLOCK_VALUES // max(len(F), P.shape[1]))
+        for rows, B in self._blocks(step):
             ad = (B * B) @ F
             AC = (B @ P).reshape(B.shape[0], k, -1)
             if not gram:
@@ -245,12 +243,10 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
         keep = self.store_cv_results or scorer is not None
         results = np.empty((n, T, len(alphas))) if keep else None
         sq_sum = np.zeros((T, len(alphas)))
-        for a0 in range(0, len(alphas), ALPHA_CHUNK):
-            chunk = slice(a0, a0 + ALPHA_CHUNK)
-            for rows, E in loo.loo_residuals(alphas[chunk]):
-                sq_sum[:, chunk] += np.einsum("ita,ita->ta", E, E)
-                if keep:
-                    results[rows, :, chunk] = E
+        for rows, E in loo.loo_residuals(alphas):
+            sq_sum += np.einsum("ita,ita->ta", E, E)
+            if keep:
+                results[rows] = E
 
         if scorer is None:
             scores = -sq_sum / n                         # (T, n_alphas)

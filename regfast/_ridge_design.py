@@ -155,8 +155,8 @@ class RidgeDesign:
             B *= self.sqrt_sw[:, None]
         return B
 
-    def row_blocks(self, V):
-        """Yield (rows, Z[rows] @ V) over blocks of rows, float64.
+    def row_blocks(self, V, step):
+        """Yield (rows, Z[rows] @ V) over blocks of step rows, float64.
 
         Dense X is read block by block (never copied whole); sparse X in one
         sparse-dense product.
@@ -171,7 +171,6 @@ class RidgeDesign:
                 out *= self.sqrt_sw[:, None]
             yield slice(0, n), out
             return
-        step = max(1, BLOCK_VALUES // max(p, 1))
         for i0 in range(0, n, step):
             rows = slice(i0, min(i0 + step, n))
             B = np.array(self.X[rows], dtype=np.float64)
