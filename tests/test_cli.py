@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +25,17 @@ import regfast
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+# `python -m` puts the working directory first on sys.path: run from a neutral
+# one, or the source folder regfast/ (without the compiled kernel) would shadow
+# the installed package when the tests run from the repository root.
+NEUTRAL_CWD = tempfile.gettempdir()
+
+
 def run(*args, env=None, check=True, timeout=300):
     """Run ``python -m regfast ARGS``; returns the CompletedProcess."""
     proc = subprocess.run([sys.executable, "-m", "regfast", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout,
-                          env=env or os.environ.copy())
+                          env=env or os.environ.copy(), cwd=NEUTRAL_CWD)
     if check:
         assert proc.returncode == 0, proc.stderr
         assert "Traceback" not in proc.stderr
@@ -204,7 +211,8 @@ def test_progress_bar_on_a_terminal():
     master, slave = pty.openpty()
     try:
         proc = subprocess.run([sys.executable, "-m", "regfast", "compare", "--alpha", "1"],
-                              stdout=subprocess.PIPE, stderr=slave, timeout=300)
+                              stdout=subprocess.PIPE, stderr=slave, timeout=300,
+                              cwd=NEUTRAL_CWD)
         os.close(slave)
         seen = b""
         while True:
@@ -220,7 +228,7 @@ def test_progress_bar_on_a_terminal():
     assert proc.returncode == 0
     assert b"[" in seen and b"/9 choosing alpha" in seen
     quiet = subprocess.run([sys.executable, "-m", "regfast", "compare", "--alpha", "1", "-q"],
-                           capture_output=True, timeout=300)
+                           capture_output=True, timeout=300, cwd=NEUTRAL_CWD)
     assert quiet.stderr == b""
 
 
@@ -251,13 +259,12 @@ def test_path_text_table():
     assert "L1 (Lasso)" in text and "L2 (Ridge)" in text
 
 
-def test_path_real_dense_data_plot(tmp_path):
+def test_path_plot_is_a_png(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib not installed: pip install "
                         "'regfast[plot]' to run the plot tests")
-    path = shared("scheetz_trim32")       # 120 x 500, dense
     png = tmp_path / "paths.png"
-    out = run_json("path", path, "--plot", png, "--n-alphas", "30", "--cv", "3")
-    assert out["plot"] == str(png)
+    text = run("path", "--plot", png, "--n-alphas", "30").stdout
+    assert f"Plot written to {png}" in text
     head = png.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR"
     width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
@@ -265,13 +272,31 @@ def test_path_real_dense_data_plot(tmp_path):
     assert 10_000 < png.stat().st_size < 500_000
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_path_real_dense_data():
+    path = shared("scheetz_trim32")       # 120 x 500, dense, p > n
+    # as given (no standardization), so that the data here are bit for bit the CLI's
+    out = run_json("path", path, "--n-alphas", "20", "--cv", "3", "--no-standardize")
+    with np.load(path) as z:
+        X, y = z["X"], z["y"]
+    l1 = out["models"][0]
+    _, coefs, gaps = regfast.lasso_path(X, y, alphas=l1["alphas"], fit_intercept=True)
+    np.testing.assert_array_equal(l1["coefs"], coefs)
+    np.testing.assert_array_equal(l1["dual_gaps"], gaps)
+    assert l1["alpha"] == regfast.LassoCV(cv=3, alphas=20).fit(X, y).alpha_
+    assert l1["n_nonzero"][0] == 0 and l1["n_nonzero"][-1] > 10
+    assert min(out["models"][2]["n_nonzero"]) == 500         # L2 keeps every weight
+    # a path that stops at max_iter says so, one line per warning
+    assert all(w.count("\n") == 0 for w in out["warnings"])
+
+
 def test_path_plot_without_matplotlib(tmp_path):
     fake = tmp_path / "nomatplotlib" / "matplotlib"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("raise ImportError('no matplotlib here')\n")
     env = os.environ.copy()
-    env["PYTHONPATH"] = os.pathsep.join([str(fake.parent)] + [env["PYTHONPATH"]] * (
-        "PYTHONPATH" in env))
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in [str(fake.parent), env.get("PYTHONPATH")] if p)
     proc = run("path", "--alpha", "1", "--plot", tmp_path / "p.png", env=env, check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
@@ -347,6 +372,7 @@ def bad_files(tmp_path_factory):
     (t / "notjson.json").write_text("{nope")
     (t / "data.xyz").write_text("1 2 3\n")
     np.savez(t / "nox.npz", Z=np.ones(3))
+    np.savez(t / "consty.npz", X=np.arange(40.0).reshape(20, 2), y=np.ones(20))
     return t
 
 
@@ -358,6 +384,7 @@ def bad_files(tmp_path_factory):
     (["compare", "{t}/nan.csv", "--target", "zz"], "no column named 'zz'"),
     (["compare", "{t}/data.xyz"], "cannot tell the format"),
     (["compare", "{t}/nox.npz"], "expected arrays 'X' and 'y'"),
+    (["path", "{t}/consty.npz"], "the target is constant"),
     (["compare", "--alpha", "-1"], "--alpha must be positive"),
     (["compare", "--l1-ratio", "1.5"], "--l1-ratio must be"),
     (["compare", "--frobnicate"], "unrecognized arguments: --frobnicate"),

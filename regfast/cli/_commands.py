@@ -9,34 +9,45 @@ import numpy as np
 
 from .. import Ridge, __version__, enet_path
 from ._data import UsageError, load_data, load_diabetes_data, standardize
-from ._fitting import (cross_validate, duality_gap, fit_timed, objective, ridge_grid,
-                       specs, training_log)
+from ._fitting import (Spec, cross_validate, duality_gap, fit_timed, objective,
+                       ridge_grid, specs, training_log)
 from ._progress import Progress
 
-STANDARDIZE_NOTE = {
-    "dense": "features standardized (centred, unit variance; --no-standardize to turn off)",
+STANDARDIZED = {
+    "dense": "features standardized (centred, unit variance)",
     "sparse": "features scaled to unit variance but not centred, so X stays sparse "
-              "(the intercept absorbs the means); --no-standardize to turn off",
+              "(the intercept absorbs the means)",
 }
 
 
 def read_dataset(args):
-    """DATA from the command line, or the bundled diabetes data without it."""
+    """DATA from the command line, or the bundled diabetes data without it.
+
+    compare and path need something to learn: a target that varies and at
+    least one feature that does (otherwise the alpha grids are empty).
+    """
     if args.data is None:
         return load_diabetes_data()
-    return load_data(args.data, target=args.target, fmt=args.format)
+    data = load_data(args.data, target=args.target, fmt=args.format)
+    if np.ptp(data.y) == 0:
+        raise UsageError(f"{args.data}: the target is constant ({data.y[0]:g}); "
+                         "nothing to fit")
+    X = data.X
+    spread = (X.max(axis=0) - X.min(axis=0)).toarray() if data.sparse else np.ptp(X, axis=0)
+    if not np.any(spread):
+        raise UsageError(f"{args.data}: every feature is constant; nothing to fit")
+    return data
 
 
-def data_summary(data, standardized, default_on=True):
+def data_summary(data, standardized, on_note="--no-standardize to turn off",
+                 off_note="features used as given (--no-standardize)"):
+    """What was fitted on, with a sentence saying how the features were scaled."""
     kind = "sparse" if data.sparse else "dense"
-    note = STANDARDIZE_NOTE[kind]
-    if not default_on:
-        note = note.split(";")[0].split(" (")[0] + "; the saved weights are in the original units"
     return {"name": data.name, "n_samples": int(data.X.shape[0]),
             "n_features": int(data.X.shape[1]), "storage": kind,
             "standardized": bool(standardized),
-            "standardize_note": note if standardized else
-            "features used as given" + (" (--no-standardize)" if default_on else "")}
+            "standardize_note": f"{STANDARDIZED[kind]}; {on_note}" if standardized
+            else off_note}
 
 
 def check_options(args):
@@ -70,6 +81,8 @@ def compare(args):
     check_options(args)
     if not 0 <= args.test_size < 1:  # also refuses nan
         raise UsageError(f"--test-size must be in [0, 1), got {args.test_size:g}")
+    if args.top < 1:
+        raise UsageError(f"--top must be at least 1, got {args.top}")
     data = read_dataset(args)
     n = data.X.shape[0]
     if args.test_size > 0:
@@ -154,8 +167,9 @@ def path(args):
                                          for a in alphas])
             else:
                 alphas = alpha_grid(X, y, spec.l1_ratio, args.n_alphas, args.eps)
-                alphas, coefs, _ = enet_path(X, y, l1_ratio=spec.l1_ratio, alphas=alphas,
-                                             fit_intercept=True)
+                alphas, coefs, gaps = enet_path(X, y, l1_ratio=spec.l1_ratio,
+                                                alphas=alphas, fit_intercept=True)
+                m["dual_gaps"] = np.asarray(gaps, dtype=np.float64).tolist()
             m["path_seconds"] = time.perf_counter() - t0
             coefs = np.asarray(coefs, dtype=np.float64)
             resid = yc[:, None] - (np.asarray(X @ coefs) - xm @ coefs)   # y_c - X_c w
@@ -186,9 +200,7 @@ def fit(args):
     center, scale = np.zeros(p), np.ones(p)
     if args.standardize:
         X, center, scale = standardize(X)
-    spec = [s for s in specs(0.5) if s.key == args.penalty][0]
-    spec.l1_ratio = l1_ratio
-    model = spec.estimator(args.alpha, X.shape[0], **(
+    model = Spec(args.penalty, args.penalty, l1_ratio).estimator(args.alpha, X.shape[0], **(
         {} if l1_ratio == 0 else {"max_iter": args.max_iter, "tol": args.tol}))
     t0 = time.perf_counter()
     model.fit(X, y)
@@ -210,7 +222,9 @@ def fit(args):
            "penalty": args.penalty, "alpha": args.alpha, "l1_ratio": l1_ratio,
            "ridge_alpha": X.shape[0] * args.alpha if l1_ratio == 0 else None,
            "standardized": bool(args.standardize),
-           "data": data_summary(data, args.standardize, default_on=False),
+           "data": data_summary(data, args.standardize,
+                                "the saved weights are in the original units",
+                                "features used as given"),
            "target": data.target_name,
            "feature_names": data.feature_names,
            "coef": coef.tolist(), "intercept": intercept,

@@ -92,8 +92,8 @@ def compare_text(out, top):
         lines.append(f"  {label:<{width}s}" + "".join(f"{fmt(m[key]):>14s}" for m in models))
     l1 = models[0]
     l2 = models[-1]
-    lines += ["", f"L1 set {l1['n_zero']} of {p} weights to exactly zero (it selects "
-              f"{p - l1['n_zero']} features); L2 shrinks weights smoothly and keeps "
+    lines += ["", f"L1 set {l1['n_zero']} of {p} weights to exactly zero (it keeps "
+              f"{p - l1['n_zero']}); L2 shrinks weights smoothly and keeps "
               f"{p - l2['n_zero']} of {p}."]
     return "\n".join(lines)
 
