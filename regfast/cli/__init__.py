@@ -12,6 +12,7 @@ import os
 import sys
 import warnings
 
+from .. import __version__
 from ._data import UsageError
 
 EPILOG_DATA = ("DATA: a CSV file with a header line (the target is the last column, or "
@@ -65,6 +66,7 @@ def build_parser():
     parser = Parser(prog="regfast", description=(
         "L1 (Lasso), L2 (Ridge) and elastic-net regression on your data: "
         "weights side by side, regularization paths, saved models."), epilog=EPILOG_DATA)
+    parser.add_argument("--version", action="version", version=f"regfast {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("compare", epilog=EPILOG_DATA, help=(

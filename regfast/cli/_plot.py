@@ -38,9 +38,9 @@ def plot_paths(out, filename):
         ax.axvline(m["alpha"], color="k", ls="--", lw=1)
         ax.axhline(0, color="k", lw=0.5)
         how = "CV" if m["chosen_by"] != "--alpha" else "--alpha"
+        near = int(np.argmin(np.abs(np.log(alphas) - np.log(m["alpha"]))))  # grid point
         ax.set_title(f"{m['label']}\n{how} alpha = {m['alpha']:.3g}, "
-                     f"{int(np.sum(np.array(m['coefs'])[:, np.argmin(np.abs(np.log(alphas) - np.log(m['alpha'])))] != 0))}"
-                     f" non-zero", fontsize=10)
+                     f"{np.count_nonzero(coefs[:, near])} non-zero", fontsize=10)
         unit = "alpha (Ridge's alpha = n * alpha)" if m["l1_ratio"] == 0 else "alpha"
         ax.set_xlabel(f"{unit}, log scale, strong -> weak")
         ax.grid(alpha=0.3)
