@@ -64,7 +64,7 @@ def load_data(path, target=None, fmt="auto", need_target=True, n_features=None):
     elif fmt == "svmlight":
         data = reader(path, n_features)
     else:
-        data = reader(path, need_target)
+        data = reader(path)
     _check_finite(data, path)
     if need_target and data.y is None:
         raise UsageError(f"{path}: no target (y) found")
@@ -73,7 +73,7 @@ def load_data(path, target=None, fmt="auto", need_target=True, n_features=None):
 
 def _read_csv(path, target, need_target):
     try:
-        with open(path, newline="") as fh:
+        with open(path, newline="", encoding="utf-8-sig") as fh:   # -sig: drop a BOM
             rows = list(csv.reader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UsageError(f"{path}: cannot read as CSV ({exc})") from None
@@ -118,39 +118,47 @@ def _to_float(rows, header, path):
     raise UsageError(f"{path}: could not parse the values as numbers")  # pragma: no cover
 
 
-def _read_npz(path, need_target):
+def _read_npz(path):
+    with open(path, "rb") as fh:
+        if fh.read(2) != b"PK":
+            raise UsageError(f"{path}: not an .npz file (an .npz is a zip archive of arrays)")
     try:
-        d = np.load(path, allow_pickle=False)
-        files = set(d.files)
-    except Exception as exc:  # zipfile/pickle errors have many types
-        raise UsageError(f"{path}: cannot read as .npz ({exc})") from None
-    with d:
-        if "X" in files:
-            X = _numeric(d["X"], path, "X")
-            if X.ndim != 2:
-                raise UsageError(f"{path}: X must be 2-d, got shape {X.shape}")
-            X = np.asfortranarray(X)
-        elif {"data", "indices", "indptr", "shape"} <= files:
-            fmt = str(d["format"]) if "format" in files else "csr"
-            if fmt not in ("csr", "csc"):
-                raise UsageError(f"{path}: sparse format {fmt!r} not supported (csr or csc)")
-            cls = sp.csr_matrix if fmt == "csr" else sp.csc_matrix
-            try:
-                X = cls((_numeric(d["data"], path, "data"), d["indices"], d["indptr"]),
-                        shape=tuple(int(s) for s in d["shape"]))
-            except ValueError as exc:
-                raise UsageError(f"{path}: invalid sparse matrix ({exc})") from None
-        else:
-            raise UsageError(f"{path}: expected arrays 'X' and 'y' (or sparse "
-                             f"data/indices/indptr/shape), found {sorted(files)}")
-        y = _numeric(d["y"], path, "y").ravel() if "y" in files else None
-        names = [str(s) for s in d["feature_names"]] if "feature_names" in files else None
-        name = os.path.basename(path)
-        if "meta" in files:
-            try:
-                name = json.loads(str(d["meta"])).get("name", name)
-            except (ValueError, AttributeError):
-                pass
+        with np.load(path, allow_pickle=False) as d:
+            return _from_npz(d, path)
+    except UsageError:
+        raise
+    except Exception as exc:  # zip, pickle and format errors have many types
+        raise UsageError(f"{path}: cannot read as .npz ({str(exc).splitlines()[0]})") from None
+
+
+def _from_npz(d, path):
+    files = set(d.files)
+    if "X" in files:
+        X = _numeric(d["X"], path, "X")
+        if X.ndim != 2:
+            raise UsageError(f"{path}: X must be 2-d, got shape {X.shape}")
+        X = np.asfortranarray(X)
+    elif {"data", "indices", "indptr", "shape"} <= files:
+        fmt = str(d["format"]) if "format" in files else "csr"
+        if fmt not in ("csr", "csc"):
+            raise UsageError(f"{path}: sparse format {fmt!r} not supported (csr or csc)")
+        cls = sp.csr_matrix if fmt == "csr" else sp.csc_matrix
+        try:
+            X = cls((_numeric(d["data"], path, "data"), d["indices"], d["indptr"]),
+                    shape=tuple(int(s) for s in d["shape"]))
+        except ValueError as exc:
+            raise UsageError(f"{path}: invalid sparse matrix ({exc})") from None
+    else:
+        raise UsageError(f"{path}: expected arrays 'X' and 'y' (or sparse "
+                         f"data/indices/indptr/shape), found {sorted(files)}")
+    y = _numeric(d["y"], path, "y").ravel() if "y" in files else None
+    names = [str(s) for s in d["feature_names"]] if "feature_names" in files else None
+    name = os.path.basename(path)
+    if "meta" in files:
+        try:
+            name = json.loads(str(d["meta"])).get("name", name)
+        except (ValueError, AttributeError):
+            pass
     if y is not None and y.shape[0] != X.shape[0]:
         raise UsageError(f"{path}: y has {y.shape[0]} values but X has {X.shape[0]} rows")
     if names is None or len(names) != X.shape[1]:
