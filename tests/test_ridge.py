@@ -17,16 +17,23 @@ SOLVERS = ["auto", "cholesky", "svd", "cg", "lsqr", "cd"]
 
 
 def closed_form(X, Y, alphas, sw, fit_intercept):
-    """Ridge by explicit centring and np.linalg.solve of the normal equations."""
+    """Ridge by explicit centring and np.linalg.solve of the normal equations.
+
+    (X^T S X + a I)^-1 X^T S y when n >= p, else its dual form
+    X^T S^1/2 (S^1/2 X X^T S^1/2 + a I)^-1 S^1/2 y (X, y centred).
+    """
     X = X.toarray() if sp.issparse(X) else np.asarray(X)
     X, Y = X.astype(np.float64), Y.astype(np.float64).reshape(len(X), -1)
     s = np.ones(len(X)) if sw is None else sw
     xm = s @ X / s.sum() if fit_intercept else np.zeros(X.shape[1])
     ym = s @ Y / s.sum() if fit_intercept else np.zeros(Y.shape[1])
-    Xc, Yc = X - xm, Y - ym
-    A, B = Xc.T @ (s[:, None] * Xc), Xc.T @ (s[:, None] * Yc)
-    I = np.eye(X.shape[1])
-    coef = np.array([np.linalg.solve(A + a * I, B[:, t]) for t, a in enumerate(alphas)])
+    Z, z = np.sqrt(s)[:, None] * (X - xm), np.sqrt(s)[:, None] * (Y - ym)
+    if X.shape[0] >= X.shape[1]:
+        A, B, I = Z.T @ Z, Z.T @ z, np.eye(X.shape[1])
+        coef = np.array([np.linalg.solve(A + a * I, B[:, t]) for t, a in enumerate(alphas)])
+    else:
+        K, I = Z @ Z.T, np.eye(X.shape[0])
+        coef = np.array([Z.T @ np.linalg.solve(K + a * I, z[:, t]) for t, a in enumerate(alphas)])
     return coef, ym - coef @ xm
 
 
@@ -229,6 +236,33 @@ def test_bad_data():
         Ridge().fit(X, Y[:5, 0])
     with pytest.raises(TypeError, match="sparse format 'dok' is not supported"):
         Ridge().fit(sp.dok_matrix(X), Y[:, 0])
+
+
+@pytest.mark.parametrize("name, rows, cols", [
+    ("cadata", 3000, None),            # dense tall, features on very different scales
+    ("leukemia", None, 2000),          # dense wide
+    ("news20", 800, 3000),             # sparse wide (tf-idf)
+    ("adult_a9a", 3000, None),         # sparse tall (one-hot)
+])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_real_data(real_data, name, rows, cols, solver):
+    X, y = real_data(name, max_rows=rows, max_cols=cols)
+    if solver == "svd" and sp.issparse(X):
+        pytest.skip("svd needs dense X")
+    y = (y - y.mean()) / y.std()
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, X.shape[0])
+    # coordinate descent converges slowly on ill-conditioned problems: it gets
+    # a stronger penalty (a better conditioned problem) than the other solvers
+    alpha = (10.0 if solver == "cd" else 0.1) * X.shape[0]
+    tol = 1e-16 if solver == "cd" else 1e-13
+    model = Ridge(alpha=alpha, solver=solver, tol=tol, max_iter=100000).fit(
+        X, y, sample_weight=sw)
+    coef, intercept = closed_form(X, y, [alpha], sw, True)
+    scale = np.abs(coef).max()
+    atol = (1e-5 if solver == "cd" else 1e-7) * scale
+    np.testing.assert_allclose(model.coef_, coef[0], rtol=0, atol=atol)
+    np.testing.assert_allclose(model.intercept_, intercept[0], rtol=0,
+                               atol=max(atol, 1e-9) * 10)
 
 
 @parametrize_with_checks([Ridge(), Ridge(solver="svd"), Ridge(solver="cg"),

@@ -149,6 +149,26 @@ def test_bad_sample_weight():
         RidgeCV().fit(X, Y[:, 0], sample_weight=-np.ones(20))
 
 
+@pytest.mark.parametrize("name, rows, cols", [
+    ("cadata", 2000, None), ("leukemia", None, 1500), ("news20", 500, 2000),
+    ("adult_a9a", 2000, None)])
+@pytest.mark.parametrize("gcv_mode", [None, "svd"])
+def test_real_data_matches_sklearn(real_data, name, rows, cols, gcv_mode):
+    X, y = real_data(name, max_rows=rows, max_cols=cols)
+    if gcv_mode == "svd" and sp.issparse(X):
+        pytest.skip("svd needs dense X")
+    alphas = np.logspace(-2, 4, 30) * X.shape[0] / 100
+    kw = dict(alphas=alphas, gcv_mode=gcv_mode, store_cv_results=True)
+    ours = RidgeCV(**kw).fit(X, y)
+    ref = SkRidgeCV(**kw).fit(X, y)
+    assert ours.alpha_ == ref.alpha_
+    np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=1e-6)
+    np.testing.assert_allclose(ours.cv_results_, ref.cv_results_, rtol=1e-5,
+                               atol=1e-9 * np.abs(ref.cv_results_).max())
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=0,
+                               atol=1e-6 * np.abs(ref.coef_).max())
+
+
 # (alpha_per_target=True is left out: the sample-weight equivalence checks set
 # cv, which that option refuses, as in scikit-learn)
 @parametrize_with_checks([RidgeCV(), RidgeCV(gcv_mode="svd"), RidgeCV(cv=3),
