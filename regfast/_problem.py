@@ -61,23 +61,32 @@ class Problem:
             self.values = X.ravel(order="F")          # a view of F-ordered X
             self.indices = self.indptr = None
         self.n_eff = float(self.n_samples if sample_weight is None else sample_weight.sum())
+        # weighted sums in float64 without n-sized temporaries (einsum buffers)
         if fit_intercept:
             self.xm = self._xt(np.ones(self.n_samples, dtype=self.dtype), None) / self.n_eff
-            sw = np.ones(self.n_samples) if sample_weight is None else sample_weight
-            self.y_mean = float(np.dot(sw, y.astype(np.float64)) / self.n_eff)
+            self.y_mean = float(self._wsum("i->", y) / self.n_eff)
         else:
             self.xm = None
             self.y_mean = 0.0
         self.y = y
-        yc = (y - self.y_mean).astype(self.dtype)
-        self.yc = yc
-        yc64 = yc.astype(np.float64)
-        self.yy = float(np.dot(yc64 * (1.0 if sample_weight is None else sample_weight), yc64))
+        yc = y - np.asarray(self.y_mean, dtype=self.dtype)
+        self.yy = float(self._wsum("i,i->", yc, yc))
+        if not np.isfinite(self.yy):
+            raise ValueError("y is too large: its sum of squares overflows float64; "
+                             "rescale y (e.g. divide it by its standard deviation)")
         # X_c^T S y_c: the gradient at w = 0 (alpha_max, Gram mode)
         self.xty = self._xt(yc, self.xm)
         self.gram = None
         if gram is not False and gram is not None:
             self.gram = self._gram(X, gram)
+
+    def _wsum(self, spec, *arrays):
+        """Weighted sum over samples, in float64: einsum(spec) with S inserted."""
+        if self.sw is None:
+            return np.einsum(spec, *arrays, dtype=np.float64)
+        lhs, rhs = spec.split("->")
+        return np.einsum(f"{lhs},i->{rhs}" if lhs else f"i->{rhs}", *arrays, self.sw,
+                         dtype=np.float64)
 
     def _xt(self, v, xm):
         """X_c^T S v in float64 (xm=None: no centring)."""
@@ -97,11 +106,29 @@ class Problem:
             return G
         if self.kind == DENSE:
             return gram_dense(X, self.sw, self.xm)
-        Xw = X if self.sw is None else sp.diags(self.sw) @ X
-        G = np.asfortranarray((X.T @ Xw).toarray(), dtype=np.float64)
-        if self.xm is not None:
-            G -= self.n_eff * np.outer(self.xm, self.xm)
-        return np.asfortranarray(G, dtype=self.dtype)
+        return self._gram_sparse(X)
+
+    def _gram_sparse(self, X, n_blocks=32):
+        """X_c^T S X_c for CSC X, a block of columns at a time.
+
+        X^T (a CSR view of X's arrays) times a column block (about 1/n_blocks
+        of X) avoids the whole-matrix format conversion (a copy of X) that
+        X.T @ X would make, for the same arithmetic; the centring is the
+        rank-one correction -n_eff xm xm^T.
+        """
+        p = self.n_features
+        block = max(1, -(-p // n_blocks))
+        G = np.empty((p, p), dtype=self.dtype, order="F")
+        XT = X.T
+        for start in range(0, p, block):
+            blk = X[:, start:start + block]
+            if self.sw is not None:
+                blk = sp.csc_matrix(blk.multiply(self.sw[:, None]))
+            cols = (XT @ blk).toarray().astype(np.float64)
+            if self.xm is not None:
+                cols -= self.n_eff * np.outer(self.xm, self.xm[start:start + block])
+            G[:, start:start + block] = cols
+        return G
 
     def _check_gram(self, X, G):
         """A user Gram matrix must be that of the centred, weighted X: check one column."""

@@ -24,13 +24,14 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
-                      col_grad, col_update, col_sqnorm)
+                      col_grad, col_update, col_sqnorm, col_dense)
 
 import numpy as np
 
 cdef enum:
     ANDERSON_K = 5        # iterates combined by one extrapolation
     WS_MIN = 10           # smallest working set
+    UNPEN_MAX = 256       # unpenalised features solved jointly (see free_block)
 # a subproblem is solved to this fraction of the outer duality gap
 cdef double INNER_GAP_RATIO = 0.3
 
@@ -128,18 +129,23 @@ cdef double penalty(const Problem* P, const double* w, const int* idx,
 
 cdef double duality_gap(const Design* D, const Problem* P, const double* w,
                         const floating* v, double vsum, const int* idx,
-                        Py_ssize_t m, double* grad, double* scale_out) noexcept nogil:
+                        Py_ssize_t m, const double* norms2, double* grad,
+                        double* scale_out) noexcept nogil:
     """Duality gap of the problem restricted to the features idx[:m].
 
     With idx = all features it certifies the full problem.  grad[j] receives
     X_j^T R for j in idx.  For an L1 part (formulation A), the dual point is
     the residual rescaled into the dual feasible set (scale_out); for pure L2
-    (formulation B) the smooth dual needs no rescaling.  Unpenalised features
-    (lam_j = beta_j = 0) are left out of the dual norm, as glmnet and celer do:
-    their own update keeps X_j^T R near zero.
+    (formulation B) the smooth dual needs no rescaling.
+
+    Unpenalised features (pf_j = 0, or alpha = 0) constrain the dual point to
+    X_j^T theta = 0, which a rescaled residual only meets at their optimum.
+    They are left out of the dual norm and contribute g_j^2 / ||x_j||^2
+    instead: twice the decrease one exact update of w_j would still give, zero
+    exactly when their first-order condition holds.
     """
     cdef double R2, Ry, l1, l2, g, xta, dual_norm = 0.0, scale = 1.0, gap
-    cdef double quad = 0.0
+    cdef double quad = 0.0, unpen = 0.0
     cdef Py_ssize_t k, j
     residual_stats(D, P, w, v, vsum, &R2, &Ry)
     l1 = penalty(P, w, idx, m, &l2)
@@ -147,27 +153,33 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
         j = idx[k]
         g = col_grad(D, j, v, vsum)
         grad[j] = g
-        if P.has_l1:
-            if P.lam[j] > 0.0:
-                xta = (g - P.beta[j] * w[j]) / P.lam[j]
-                if not P.positive:
-                    xta = fabs(xta)
-                if xta > dual_norm:
-                    dual_norm = xta
+        if P.lam[j] == 0.0 and P.beta[j] == 0.0:
+            if P.positive and w[j] == 0.0 and g < 0.0:
+                continue      # at its bound: the constraint is active
+            if norms2[j] > 0.0:
+                unpen += g * g / norms2[j]
+        elif P.has_l1:
+            xta = (g - P.beta[j] * w[j]) / P.lam[j]
+            if not P.positive:
+                xta = fabs(xta)
+            if xta > dual_norm:
+                dual_norm = xta
         else:
             if P.positive and g < 0.0:
                 g = 0.0
-            # smooth dual of the L2 part; an unpenalised feature contributes
-            # its first-order condition (X_j^T R = 0 at the optimum)
-            quad += g * g / P.beta[j] if P.beta[j] > 0.0 else g * g
+            quad += g * g / P.beta[j]
     if not P.has_l1:
         scale_out[0] = 1.0
-        return R2 - Ry + 0.5 * l2 + 0.5 * quad
-    if dual_norm > 1.0:
-        scale = 1.0 / dual_norm
-    scale_out[0] = scale
-    gap = 0.5 * (R2 + l2) + l1 + 0.5 * scale * scale * (R2 + l2) - scale * Ry
-    return gap
+        gap = R2 - Ry + 0.5 * l2 + 0.5 * quad
+    else:
+        if dual_norm > 1.0:
+            scale = 1.0 / dual_norm
+        scale_out[0] = scale
+        gap = 0.5 * (R2 + l2) + l1 + 0.5 * scale * scale * (R2 + l2) - scale * Ry
+    # weak duality makes the gap >= 0 once the unpenalised features are optimal
+    if gap < 0.0:
+        gap = 0.0
+    return gap + unpen
 
 
 cdef double primal(const Design* D, const Problem* P, const double* w,
@@ -339,6 +351,11 @@ cdef struct Workspace:
     double* hist          # Anderson history, (ANDERSON_K + 1) x p
     double* w_try
     void* v_try           # state vector of the extrapolated point
+    # unpenalised features: indices and Cholesky factor of their Gram matrix
+    int n_free            # -1 when not solved jointly (too many, or positive)
+    int* free_idx
+    double* free_chol     # UNPEN_MAX x UNPEN_MAX, lower triangle
+    double* free_rhs
 
 
 cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
@@ -352,14 +369,92 @@ cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
     W.hist = <double*> malloc((ANDERSON_K + 1) * p * sizeof(double))
     W.w_try = <double*> malloc(p * sizeof(double))
     W.v_try = malloc(n * itemsize)
+    W.n_free = -1
+    W.free_idx = <int*> malloc(UNPEN_MAX * sizeof(int))
+    W.free_chol = <double*> malloc(UNPEN_MAX * UNPEN_MAX * sizeof(double))
+    W.free_rhs = <double*> malloc(UNPEN_MAX * sizeof(double))
     return not (W.norms2 == NULL or W.grad == NULL or W.score == NULL
                 or W.all_idx == NULL or W.ws == NULL or W.screened == NULL
-                or W.hist == NULL or W.w_try == NULL or W.v_try == NULL)
+                or W.hist == NULL or W.w_try == NULL or W.v_try == NULL
+                or W.free_idx == NULL or W.free_chol == NULL or W.free_rhs == NULL)
 
 
 cdef void ws_free(Workspace* W) noexcept nogil:
     free(W.norms2); free(W.grad); free(W.score); free(W.all_idx); free(W.ws)
     free(W.screened); free(W.hist); free(W.w_try); free(W.v_try)
+    free(W.free_idx); free(W.free_chol); free(W.free_rhs)
+
+
+cdef void free_setup(const Design* D, const Problem* P, Workspace* W,
+                     floating* t) noexcept nogil:
+    """Find the unpenalised features and factor their Gram matrix (Cholesky).
+
+    Leaves W.n_free = -1 (no joint solve) with positive=True, with more than
+    UNPEN_MAX of them, or when their Gram matrix is numerically singular.
+    """
+    cdef Py_ssize_t j, a, b, k, nf = 0
+    cdef double tsum, acc, dmax = 0.0
+    cdef double* L = W.free_chol
+    W.n_free = -1
+    if P.positive:
+        return
+    for j in range(D.p):
+        if P.lam[j] == 0.0 and P.beta[j] == 0.0 and W.norms2[j] > 0.0:
+            if nf == UNPEN_MAX:
+                return
+            W.free_idx[nf] = <int> j
+            nf += 1
+    # Gram of the free columns, column by column
+    for b in range(nf):
+        col_dense(D, W.free_idx[b], t)
+        tsum = state_sum(D, t)
+        for a in range(b, nf):
+            L[a * nf + b] = col_grad(D, W.free_idx[a], t, tsum)
+        if L[b * nf + b] > dmax:
+            dmax = L[b * nf + b]
+    # in-place Cholesky (lower), with a relative floor on the pivots
+    for b in range(nf):
+        acc = L[b * nf + b]
+        for k in range(b):
+            acc -= L[b * nf + k] * L[b * nf + k]
+        if acc <= 1e-10 * dmax:
+            return
+        L[b * nf + b] = sqrt(acc)
+        for a in range(b + 1, nf):
+            acc = L[a * nf + b]
+            for k in range(b):
+                acc -= L[a * nf + k] * L[b * nf + k]
+            L[a * nf + b] = acc / L[b * nf + b]
+    W.n_free = <int> nf
+
+
+cdef double free_block(const Design* D, Workspace* W, double* w, floating* v,
+                       double vsum) noexcept nogil:
+    """Minimise exactly over the unpenalised features, the others fixed.
+
+    Afterwards X_j^T R = 0 for each of them, so the rescaled residual is a
+    feasible dual point and the duality gap is a true certificate.  Returns
+    the new vsum.
+    """
+    cdef Py_ssize_t a, k, nf = W.n_free
+    cdef double acc
+    cdef double* L = W.free_chol
+    cdef double* z = W.free_rhs
+    for a in range(nf):                      # forward: L z = X_F^T R
+        acc = col_grad(D, W.free_idx[a], v, vsum)
+        for k in range(a):
+            acc -= L[a * nf + k] * z[k]
+        z[a] = acc / L[a * nf + a]
+    for a in range(nf - 1, -1, -1):          # backward: L^T d = z
+        acc = z[a]
+        for k in range(a + 1, nf):
+            acc -= L[k * nf + a] * z[k]
+        z[a] = acc / L[a * nf + a]
+    for a in range(nf):
+        if z[a] != 0.0:
+            vsum += col_update(D, W.free_idx[a], z[a], v)
+            w[W.free_idx[a]] += z[a]
+    return vsum
 
 
 cdef void sort_ints(int* a, Py_ssize_t n) noexcept nogil:
@@ -413,7 +508,9 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
         # -- outer iteration: fresh state (no drift), certified gap on all features
         init_state(D, P, w, v)
         vsum = state_sum(D, v)
-        gap = duality_gap(D, P, w, v, vsum, all_idx, p, grad, &scale)
+        if W.n_free > 0:
+            vsum = free_block(D, W, w, v, vsum)
+        gap = duality_gap(D, P, w, v, vsum, all_idx, p, norms2, grad, &scale)
         if gap <= tol_abs:
             status = 0
             break
@@ -480,7 +577,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
                 for k in range(m):
                     hist[k] = w[ws[k]]
                 n_hist = 1
-                sub_gap = duality_gap(D, P, w, v, vsum, ws, m, grad, &sub_scale)
+                sub_gap = duality_gap(D, P, w, v, vsum, ws, m, norms2, grad, &sub_scale)
                 if sub_gap <= inner_tol:
                     break
     gap_out[0] = gap
@@ -522,6 +619,8 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
                 P.has_l1 = True
             elif beta[j] == 0.0:
                 P.safe_ok = False
+        if a == 0 or alphas[a] == 0.0:
+            free_setup(D, P, &W, <floating*> W.v_try)
         status = solve(D, P, &W, w, v, tol_abs, max_epochs, random, &seed,
                        use_ws, use_screening, &gap, &epochs)
         for j in range(p):
@@ -669,3 +768,51 @@ cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
         raise MemoryError("regfast: could not allocate the solver's work arrays")
     return (np.asarray(coefs), np.asarray(gaps), np.asarray(n_iters),
             np.asarray(conv).astype(bool))
+
+
+def run_epochs(int kind, values, indices, indptr, Py_ssize_t n_rows,
+               Py_ssize_t n_cols, y, sw, xm, double n_eff, double y_mean,
+               double[::1] w, double alpha, double l1_ratio, int n_epochs):
+    """Run n_epochs plain cyclic epochs over all features (no gap, no extrapolation).
+
+    For benchmarks: the cost of one epoch, to compare with one X^T v product.
+    Returns the coefficients reached.
+    """
+    if values.dtype == np.float32:
+        return _run_epochs[float](kind, values, indices, indptr, n_rows, n_cols,
+                                  y, sw, xm, n_eff, y_mean, w, alpha, l1_ratio, n_epochs)
+    return _run_epochs[double](kind, values, indices, indptr, n_rows, n_cols, y,
+                               sw, xm, n_eff, y_mean, w, alpha, l1_ratio, n_epochs)
+
+
+cdef _run_epochs(int kind, const floating[:] values, const int[::1] indices,
+                 const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
+                 const floating[::1] y, const floating[::1] sw, const double[::1] xm,
+                 double n_eff, double y_mean, double[::1] w, double alpha,
+                 double l1_ratio, int n_epochs):
+    cdef Design D
+    cdef Problem P
+    cdef Py_ssize_t j
+    cdef int e
+    cdef unsigned int seed = 1
+    cdef double vsum
+    cdef floating[::1] v = np.empty(n_rows, dtype=np.float32 if floating is float else np.float64)
+    cdef double[::1] lam = np.full(n_cols, n_eff * alpha * l1_ratio)
+    cdef double[::1] beta = np.full(n_cols, n_eff * alpha * (1.0 - l1_ratio))
+    cdef double[::1] norms2 = np.empty(n_cols)
+    cdef int[::1] idx = np.arange(n_cols, dtype=np.int32)
+    fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    P.lam = &lam[0]
+    P.beta = &beta[0]
+    P.positive = False
+    P.y_mean = y_mean
+    P.y = &y[0]
+    with nogil:
+        for j in range(n_cols):
+            norms2[j] = col_sqnorm(&D, j, &v[0])
+        init_state(&D, &P, &w[0], &v[0])
+        vsum = state_sum(&D, &v[0])
+        for e in range(n_epochs):
+            vsum = epoch(&D, &P, &w[0], &v[0], vsum, &norms2[0], &idx[0], n_cols,
+                         False, &seed)
+    return np.asarray(w)

@@ -44,40 +44,42 @@ cdef struct Design:
     double n_eff            # sum of the sample weights
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
+cdef extern from "_simd.h" nogil:
+    double rf_dot_d(Py_ssize_t n, const double* x, const double* v)
+    double rf_dot_f(Py_ssize_t n, const float* x, const float* v)
+    double rf_wdot_d(Py_ssize_t n, const double* s, const double* x, const double* v)
+    double rf_wdot_f(Py_ssize_t n, const float* s, const float* x, const float* v)
+    void rf_axpy_d(Py_ssize_t n, double a, const double* x, double c, double* v)
+    void rf_axpy_f(Py_ssize_t n, float a, const float* x, float c, float* v)
+
+
 cdef inline double dot(Py_ssize_t n, const floating* x,
                        const floating* v) noexcept nogil:
-    """sum_i x_i v_i, four independent accumulators so the loop pipelines."""
-    cdef double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
-    cdef Py_ssize_t i, m = n - n % 4
-    for i in range(0, m, 4):
-        a0 += <double> x[i] * v[i]
-        a1 += <double> x[i + 1] * v[i + 1]
-        a2 += <double> x[i + 2] * v[i + 2]
-        a3 += <double> x[i + 3] * v[i + 3]
-    for i in range(m, n):
-        a0 += <double> x[i] * v[i]
-    return (a0 + a1) + (a2 + a3)
+    """sum_i x_i v_i (double accumulation, vectorised in _simd.h)."""
+    if floating is float:
+        return rf_dot_f(n, x, v)
+    else:
+        return rf_dot_d(n, x, v)
 
 
-@cython.boundscheck(False)
-@cython.wraparound(False)
 cdef inline double wdot(Py_ssize_t n, const floating* s, const floating* x,
                         const floating* v) noexcept nogil:
     """sum_i s_i x_i v_i; plain dot when s is NULL."""
     if s == NULL:
         return dot(n, x, v)
-    cdef double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
-    cdef Py_ssize_t i, m = n - n % 4
-    for i in range(0, m, 4):
-        a0 += <double> s[i] * x[i] * v[i]
-        a1 += <double> s[i + 1] * x[i + 1] * v[i + 1]
-        a2 += <double> s[i + 2] * x[i + 2] * v[i + 2]
-        a3 += <double> s[i + 3] * x[i + 3] * v[i + 3]
-    for i in range(m, n):
-        a0 += <double> s[i] * x[i] * v[i]
-    return (a0 + a1) + (a2 + a3)
+    if floating is float:
+        return rf_wdot_f(n, s, x, v)
+    else:
+        return rf_wdot_d(n, s, x, v)
+
+
+cdef inline void axpy_centred(Py_ssize_t n, floating a, const floating* x,
+                              floating c, floating* v) noexcept nogil:
+    """v_i -= a x_i - c."""
+    if floating is float:
+        rf_axpy_f(n, a, x, c, v)
+    else:
+        rf_axpy_d(n, a, x, c, v)
 
 
 @cython.boundscheck(False)
@@ -139,15 +141,11 @@ cdef inline double col_update(const Design* D, Py_ssize_t j, double delta,
     cdef floating a = <floating> delta, c
     cdef Py_ssize_t k, i
     if D.kind == GRAM:
-        x = <const floating*> D.values + j * D.ld
-        for i in range(D.n):
-            v[i] -= a * x[i]
+        axpy_centred(D.n, a, <const floating*> D.values + j * D.ld, <floating> 0, v)
         return 0.0
     if D.kind == DENSE:
-        x = <const floating*> D.values + j * D.ld
         c = <floating> (delta * D.xm[j]) if D.xm != NULL else 0
-        for i in range(D.n):
-            v[i] -= a * x[i] - c
+        axpy_centred(D.n, a, <const floating*> D.values + j * D.ld, c, v)
         return 0.0
     x = <const floating*> D.values
     for k in range(D.indptr[j], D.indptr[j + 1]):
@@ -188,3 +186,25 @@ cdef inline double col_sqnorm(const Design* D, Py_ssize_t j,
         acc += si * d * d
         wsum_nz += si
     return acc + m * m * (D.n_eff - wsum_nz)
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline void col_dense(const Design* D, Py_ssize_t j, floating* t) noexcept nogil:
+    """t = column j, uncentred (DENSE/CSC: length n; GRAM: column j of G).
+
+    With col_grad(D, i, t, sum_s(t)) this gives x_i^c^T S x_j^c: entries of
+    the Gram matrix of a few columns, for any storage.
+    """
+    cdef const floating* x
+    cdef Py_ssize_t i, k
+    if D.kind == CSC:
+        x = <const floating*> D.values
+        for i in range(D.n):
+            t[i] = 0
+        for k in range(D.indptr[j], D.indptr[j + 1]):
+            t[D.indices[k]] = x[k]
+        return
+    x = <const floating*> D.values + j * D.ld
+    for i in range(D.n):
+        t[i] = x[i]

@@ -105,7 +105,9 @@ def test_sparse_gram_mode_does_not_copy_x(weighted):
     y = X @ rng.standard_normal(p) + rng.standard_normal(n)
     est = Lasso(alpha=0.1 * large_alpha(X, y), precompute=True)
     peak = fit_peak(est, X, y, sample_weight=rng.uniform(0.5, 2.0, n) if weighted else None)
-    assert peak < 0.25 * nbytes(X) + 4 * p * p * 8, (
+    # the solver may hold O(n + p) vectors (DESIGN.md's lean bar) and the Gram
+    # matrix; here X is only ~8 float64 n-vectors, so count them explicitly
+    assert peak < 0.25 * nbytes(X) + 4 * p * p * 8 + 4 * n * 8, (
         f"fit allocated {peak / nbytes(X):.2f} x X's size")
 
 
