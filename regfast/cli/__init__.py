@@ -159,15 +159,18 @@ def main(argv=None):
     except UsageError as exc:
         print(f"regfast: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:         # e.g. `regfast predict ... | head`
+        sys.stderr.close()
+        return 0
+    except OSError as exc:          # unreadable file, full disk, ...
+        print(f"regfast: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:       # rejected by an estimator's own input checks
         print(f"regfast: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("regfast: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        sys.stderr.close()
-        return 0
     except Exception as exc:        # a bug: still one line, unless debugging
         if os.environ.get("REGFAST_DEBUG"):
             raise
