@@ -62,12 +62,10 @@ def test_loo_errors_equal_brute_force(gcv_mode, fit_intercept, weighted, shape):
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("gcv_mode", [None, "svd"])
-@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("sparse, gcv_mode", [(False, None), (False, "svd"), (True, None),
+                                             (True, "eigen")])
 def test_matches_sklearn(sparse, gcv_mode, dtype, fit_intercept, weighted, y_kind,
                          per_target, shape):
-    if sparse and gcv_mode == "svd":
-        pytest.skip("svd needs dense X")
     X, Y, sw = make_data(*shape, n_targets=2)
     y = {"1d": Y[:, 0], "column": Y[:, :1], "2targets": Y}[y_kind]
     sw = sw if weighted else None
@@ -149,14 +147,12 @@ def test_bad_sample_weight():
         RidgeCV().fit(X, Y[:, 0], sample_weight=-np.ones(20))
 
 
-@pytest.mark.parametrize("name, rows, cols", [
-    ("cadata", 2000, None), ("leukemia", None, 1500), ("news20", 500, 2000),
-    ("adult_a9a", 2000, None)])
-@pytest.mark.parametrize("gcv_mode", [None, "svd"])
+@pytest.mark.parametrize("name, rows, cols, gcv_mode", [
+    ("cadata", 2000, None, None), ("cadata", 2000, None, "svd"),
+    ("leukemia", None, 1500, None), ("leukemia", None, 1500, "svd"),
+    ("news20", 500, 2000, None), ("adult_a9a", 2000, None, None)])
 def test_real_data_matches_sklearn(real_data, name, rows, cols, gcv_mode):
     X, y = real_data(name, max_rows=rows, max_cols=cols)
-    if gcv_mode == "svd" and sp.issparse(X):
-        pytest.skip("svd needs dense X")
     alphas = np.logspace(-2, 4, 30) * X.shape[0] / 100
     kw = dict(alphas=alphas, gcv_mode=gcv_mode, store_cv_results=True)
     ours = RidgeCV(**kw).fit(X, y)
