@@ -4,10 +4,10 @@ Leave-one-out errors come from one eigendecomposition (of Z Z^T when n <= p,
 of Z^T Z otherwise) or one SVD of the centred, weighted design Z, exactly as
 scikit-learn's ``_RidgeGCV`` computes them (Rifkin & Lippert, 2007): with
 G = Z Z^T + alpha I, the LOO residual of sample i is c_i / d_i, where
-c = G^-1 z and d = diag(G^-1) - s_i / (alpha sum(s)) with an intercept.  Both
-are evaluated for all alphas at once, block of rows by block of rows, so
-n x p work arrays are never formed for dense X.  ``cv=k`` runs a grid search
-of `Ridge` over the folds.
+c = G^-1 z and d = diag(G^-1) - (G^-1 s^1/2)_i s_i^1/2 / sum(s) (the last term
+with an intercept only).  Both are evaluated for all alphas at once, block of
+rows by block of rows, so n x p work arrays are never formed for dense X.
+``cv=k`` runs a grid search of `Ridge` over the folds.
 """
 
 import warnings
@@ -21,6 +21,7 @@ from sklearn.model_selection import GridSearchCV
 from ._ridge import Ridge, RidgePredictMixin
 from ._ridge_design import BLOCK_VALUES, RidgeDesign
 from ._validation import check_sample_weight, validate_X_y
+
 
 class _Identity(RegressorMixin, BaseEstimator):
     """A fitted 'estimator' whose predictions are its input (to reuse scorers)."""
@@ -254,7 +255,7 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
             if results is not None:
                 results *= results                       # squared errors
         else:
-            scores, results = self._scores(scorer, results, Y, y_mean, design,
+            scores, results = self._scores(scorer, results, Y, design,
                                            sample_weight, per_target)
         self._select(alphas, scores, per_target, y.ndim, T)
         alpha_t = np.broadcast_to(np.asarray(self.alpha_, dtype=np.float64), (T,))
@@ -265,15 +266,11 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
             self.cv_results_ = results.reshape(shape).astype(X.dtype)
         return self
 
-    def _scores(self, scorer, E, Y, y_mean, design, sample_weight, per_target):
+    def _scores(self, scorer, E, Y, design, sample_weight, per_target):
         """Scores of the LOO predictions (in y's units) by a user scorer."""
-        z = Y - y_mean
-        if design.sqrt_sw is not None:
-            z = z * design.sqrt_sw[:, None].astype(np.float64)
-        pred = z[:, :, None] - E
-        if design.sqrt_sw is not None:
-            pred /= design.sqrt_sw.astype(np.float64)[:, None, None]
-        pred += y_mean[None, :, None]
+        if design.sqrt_sw is not None:         # E is in units of s^1/2 y
+            E = E / np.sqrt(design.sw)[:, None, None]
+        pred = Y[:, :, None] - E
         params = {} if sample_weight is None else {"sample_weight": design.sw}
         truth = Y if Y.shape[1] > 1 else Y[:, 0]
         n_alphas = E.shape[2]
