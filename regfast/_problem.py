@@ -76,9 +76,14 @@ class Problem:
                              "rescale y (e.g. divide it by its standard deviation)")
         # X_c^T S y_c: the gradient at w = 0 (alpha_max, Gram mode)
         self.xty = self._xt(yc, self.xm)
+        # Gram mode: a user array is checked and used; dense X builds it on
+        # first use (a single alpha may need only a few of its columns)
         self.gram = None
-        if gram is not False and gram is not None:
+        self._dense_X = None
+        if hasattr(gram, "__array__") or (gram and self.kind == CSC):
             self.gram = self._gram(X, gram)
+        elif gram:
+            self._dense_X = X
 
     def _wsum(self, spec, *arrays):
         """Weighted sum over samples, in float64: einsum(spec) with S inserted."""
@@ -163,19 +168,78 @@ class Problem:
         scikit-learn's units (objective with the 1/(2n) factor), epochs per
         alpha, converged flags).
         """
+        options = (bool(positive), float(tol), int(max_iter), selection == "random",
+                   int(seed), use_ws, use_screening)
+        alphas = np.ascontiguousarray(alphas, dtype=np.float64)
+        pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
+        if self._dense_X is not None and self.gram is None:
+            if len(alphas) == 1:
+                return self._solve_on_gram_subsets(alphas, l1_ratio, pf, coef, options)
+            self.gram = gram_dense(self._dense_X, self.sw, self.xm)
         if self.gram is not None:
-            args = (GRAM, self.gram.ravel(order="F"), None, None,
-                    self.n_samples, self.n_features, self.xty)
+            coefs, gaps, n_iters, converged = self._gram_fit(
+                self.gram, self.xty, alphas, l1_ratio, pf, coef, options)
         else:
-            args = (self.kind, self.values, self.indices, self.indptr,
-                    self.n_samples, self.n_features, self.y)
-        coefs, gaps, n_iters, converged = _cd.enet_path_fit(
-            *args, self.sw, self.xm, self.n_eff, self.y_mean, self.yy, coef,
-            np.ascontiguousarray(alphas, dtype=np.float64), float(l1_ratio),
-            np.ascontiguousarray(penalty_factor, dtype=np.float64),
-            bool(positive), float(tol), int(max_iter), selection == "random",
-            int(seed), use_ws, use_screening)
+            coefs, gaps, n_iters, converged = _cd.enet_path_fit(
+                self.kind, self.values, self.indices, self.indptr, self.n_samples,
+                self.n_features, self.y, self.sw, self.xm, self.n_eff, self.y_mean,
+                self.yy, coef, alphas, float(l1_ratio), pf, *options)
         return coefs, gaps / self.n_samples, n_iters, converged
+
+    def _gram_fit(self, G, xty, alphas, l1_ratio, pf, coef, options):
+        """The kernel in Gram mode on G (the state vector is the gradient)."""
+        return _cd.enet_path_fit(GRAM, G.ravel(order="F"), None, None, self.n_samples,
+                                 G.shape[0], xty, None, None, self.n_eff, self.y_mean,
+                                 self.yy, coef, alphas, float(l1_ratio), pf, *options)
+
+    def _solve_on_gram_subsets(self, alphas, l1_ratio, pf, coef, options):
+        """One alpha in Gram mode with only the Gram columns it needs.
+
+        Solve on a feature subset S with the Gram matrix of S alone, then check
+        the optimality condition |X_j^T R| <= lam_j of every feature outside S
+        on the true residual.  When it holds, the dual point of the subproblem
+        is feasible for the full problem, so the subproblem's duality gap
+        certifies the full one; otherwise the violators join S.  A sparse
+        solution costs a few passes over X instead of the n p^2 of the full
+        Gram matrix.
+        """
+        X, p, alpha, positive = self._dense_X, self.n_features, alphas[0], options[0]
+        lam = self.n_eff * alpha * l1_ratio * pf
+        score = np.abs(self.xty) if not positive else self.xty.copy()
+        score = np.where(pf > 0, score / np.where(pf > 0, pf, 1.0), np.inf)
+        score[coef != 0] = np.inf
+        size = min(p, max(32, 2 * int(np.sum(np.isinf(score)))))
+        S = np.sort(np.argsort(-score, kind="stable")[:size]).astype(np.int32)
+        total_iter = 0
+        while True:
+            G = gram_dense(X, self.sw, self.xm, cols=S)
+            w_S = coef[S].copy()
+            _, gaps, n_iters, converged = self._gram_fit(
+                G, self.xty[S], alphas, l1_ratio, pf[S], w_S, options)
+            total_iter += int(n_iters[0])
+            coef[:] = 0.0
+            coef[S] = w_S
+            if len(S) == p or not converged[0]:
+                break
+            grad = self._xt(self._residual(coef), self.xm)
+            outside = np.ones(p, dtype=bool)
+            outside[S] = False
+            excess = (grad if positive else np.abs(grad)) - lam
+            violators = np.flatnonzero(outside & (excess > 0))
+            if violators.size == 0:
+                break
+            extra = np.flatnonzero(outside & (excess <= 0))
+            extra = extra[np.argsort(-excess[extra], kind="stable")][:len(S)]
+            S = np.union1d(S, np.concatenate([violators, extra])).astype(np.int32)
+        return (coef[:, None].copy(), gaps / self.n_samples,
+                np.array([total_iter], dtype=np.int32), converged)
+
+    def _residual(self, coef):
+        """The centred residual y_c - X_c coef, in float64."""
+        r = self.y.astype(np.float64) - self.y_mean - self._dense_X @ coef.astype(self.dtype)
+        if self.xm is not None:
+            r += float(self.xm @ coef)
+        return r.astype(self.dtype)
 
     def solve(self, alpha, l1_ratio, penalty_factor, coef, **options):
         """Fit at one alpha from coef (float64, updated in place).

@@ -13,7 +13,7 @@ from _design cimport floating
 import numpy as np
 
 
-def gram_dense(const floating[::1, :] X, sw, xm):
+def gram_dense(const floating[::1, :] X, sw, xm, cols=None):
     """Return G = (X - 1 xm^T)^T diag(sw) (X - 1 xm^T), F-ordered, X's dtype.
 
     Parameters
@@ -21,8 +21,12 @@ def gram_dense(const floating[::1, :] X, sw, xm):
     X : ndarray of shape (n, p), F-ordered, float32 or float64
     sw : ndarray of shape (n,) (X's dtype) or None
     xm : ndarray of shape (p,) float64 or None (no centring)
+    cols : ndarray of int32, optional
+        Only these columns: G is then len(cols) x len(cols).
     """
-    cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
+    cdef const int[::1] c = (np.arange(X.shape[1], dtype=np.int32) if cols is None
+                             else np.ascontiguousarray(cols, dtype=np.int32))
+    cdef Py_ssize_t n = X.shape[0], p = c.shape[0]
     cdef Py_ssize_t block = max(1, min(n, (1 << 19) // max(p, 1)))
     cdef Py_ssize_t i0, i, j, b
     cdef const floating[::1] s
@@ -43,9 +47,9 @@ def gram_dense(const floating[::1, :] X, sw, xm):
         while i0 < n:
             b = min(block, n - i0)
             for j in range(p):
-                mj = <floating> m[j] if has_m else 0
+                mj = <floating> m[c[j]] if has_m else 0
                 for i in range(b):
-                    buf[i, j] = X[i0 + i, j] - mj
+                    buf[i, j] = X[i0 + i, c[j]] - mj
                     if has_sw:
                         buf[i, j] *= <floating> sqrt(s[i0 + i])
             ni = <int> b
