@@ -35,6 +35,10 @@ SOLVERS = ("auto", "cholesky", "svd", "cg", "lsqr", "cd",
 # solvers are served by coordinate descent (same objective, same optimum).
 SOLVER_ALIASES = {"sparse_cg": "cg", "sag": "cd", "saga": "cd", "lbfgs": "cd"}
 CD_MAX_ITER = 1000
+# solver='auto' on sparse X: Cholesky of the Gram matrix when it is at most this
+# size and costs less than this many conjugate-gradient iterations to form
+SPARSE_GRAM_MAX_DIM = 2000
+SPARSE_GRAM_CG_ITERS = 20
 # singular values below SVD_RCOND * max(n, p) * s_max are treated as zero
 # (numpy's lstsq/pinv rule; scikit-learn's fixed 1e-15 keeps noise there)
 SVD_RCOND = np.finfo(np.float64).eps
@@ -57,22 +61,38 @@ def check_alpha(alpha, n_targets, owner, name="alpha"):
     return np.broadcast_to(a, (n_targets,)).copy()
 
 
-def resolve_solver(solver, positive, is_sparse, owner):
-    """The method actually run for solver (a name in SOLVERS)."""
+def check_solver(solver, positive, is_sparse, owner):
+    """Validate solver (a name in SOLVERS) against the data; returns regfast's name."""
     if solver not in SOLVERS:
         raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {solver!r}")
     solver = SOLVER_ALIASES.get(solver, solver)
-    if positive:
-        if solver not in ("auto", "cd"):
-            raise ValueError(f"{owner}: solver={solver!r} does not support "
-                             "positive=True; use solver='auto' or 'cd'")
-        return "cd"
+    if positive and solver not in ("auto", "cd"):
+        raise ValueError(f"{owner}: solver={solver!r} does not support "
+                         "positive=True; use solver='auto' or 'cd'")
     if solver == "svd" and is_sparse:
         raise TypeError(f"{owner}: solver='svd' needs dense X (sparse X is never "
                         "densified); use 'auto', 'cg', 'lsqr' or 'cholesky'")
-    if solver == "auto":
-        return "cg" if is_sparse else "cholesky"
     return solver
+
+
+def auto_solver(X, positive):
+    """'cd' for positive=True; 'cholesky' for dense X; for sparse X (CSC),
+    'cholesky' when the Gram matrix is small and cheap to form, else 'cg'.
+
+    Forming the sparse Gram matrix (X^T X when n >= p, X X^T otherwise) costs
+    the sum of the squared counts of stored values per row (resp. column);
+    one conjugate-gradient iteration costs 2 nnz.
+    """
+    if positive:
+        return "cd"
+    if not sp.issparse(X):
+        return "cholesky"
+    n, p = X.shape
+    counts = np.bincount(X.indices, minlength=n) if p <= n else np.diff(X.indptr)
+    gram_cost = float(np.dot(counts, counts.astype(np.float64)))
+    if min(n, p) <= SPARSE_GRAM_MAX_DIM and gram_cost <= SPARSE_GRAM_CG_ITERS * 2 * X.nnz:
+        return "cholesky"
+    return "cg"
 
 
 # -- direct solvers ------------------------------------------------------------
@@ -289,7 +309,8 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
     solver : {'auto', 'cholesky', 'svd', 'cg', 'lsqr', 'cd', 'sparse_cg', \
 'sag', 'saga', 'lbfgs'}, default='auto'
         'auto' is 'cholesky' for dense X (primal when n >= p, dual when
-        p > n), 'cg' for sparse X and 'cd' with ``positive=True``.
+        p > n), 'cg' for sparse X unless its Gram matrix is small and cheap
+        to form ('cholesky' then), and 'cd' with ``positive=True``.
         'sparse_cg' is 'cg'; 'sag', 'saga' and 'lbfgs' run 'cd'.
     positive : bool, default=False
         Constrain the coefficients to be non-negative ('cd' only).
@@ -341,8 +362,10 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
         check_scalar_param(self.tol, "tol", owner, low=0)
         if self.max_iter is not None:
             check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
-        solver = resolve_solver(self.solver, bool(self.positive), sp.issparse(X), owner)
+        solver = check_solver(self.solver, bool(self.positive), sp.issparse(X), owner)
         X, y = validate_X_y(self, X, y, multi_output=True)
+        if solver == "auto":
+            solver = auto_solver(X, bool(self.positive))
         n, p = X.shape
         Y = y.reshape(n, -1)
         alphas = check_alpha(self.alpha, Y.shape[1], owner)

@@ -141,7 +141,12 @@ def test_alpha_zero_rank_deficient_is_min_norm(sparse, shape):
 def test_auto_solver_choice():
     X, Y, _ = make_data(40, 8, 1)
     assert Ridge().fit(X, Y[:, 0]).solver_ == "cholesky"
-    assert Ridge().fit(sp.csc_matrix(X), Y[:, 0]).solver_ == "cg"
+    # sparse: Cholesky when the Gram matrix is small and cheap, else CG
+    assert Ridge().fit(sp.csc_matrix(X), Y[:, 0]).solver_ == "cholesky"
+    Xs = sp.random(300, 3000, density=0.3, format="csc", random_state=0)
+    assert Ridge().fit(Xs, np.ones(300)).solver_ == "cg"        # Gram costly to form
+    Xs = sp.random(3000, 2500, density=0.001, format="csc", random_state=0)
+    assert Ridge().fit(Xs, np.ones(3000)).solver_ == "cg"       # Gram too large
     assert Ridge(positive=True).fit(X, Y[:, 0]).solver_ == "cd"
     assert Ridge(solver="sparse_cg").fit(X, Y[:, 0]).solver_ == "cg"
 

@@ -113,9 +113,11 @@ def test_kfold_matches_sklearn(sparse, cv):
     Xi = sp.csc_matrix(X) if sparse else X
     ours = RidgeCV(alphas=ALPHAS, cv=cv).fit(Xi, Y[:, 0], sample_weight=sw)
     ref = SkRidgeCV(alphas=ALPHAS, cv=cv).fit(Xi, Y[:, 0], sample_weight=sw)
+    # scikit-learn fits the folds of sparse X with sparse_cg (tol=1e-4)
+    rtol = 1e-3 if sparse else 1e-7
     assert ours.alpha_ == ref.alpha_
-    np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=1e-5)
-    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=rtol)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=rtol, atol=1e-8)
 
 
 def test_sparse_svd_falls_back_to_eigen():
