@@ -1,0 +1,422 @@
+"""regfast against its peers, at equal accuracy, single-threaded.
+
+For every problem, dtype, task and solver:
+
+1. Equal accuracy.  The solver's result is scored by one duality-gap
+   computation (``benchmarks/scoring.py``: scikit-learn's objective with an
+   intercept, dual point = rescaled centred residual), never by the solver's
+   own report.  Its ``tol`` is tightened step by step (``peers.TOL_SCHEDULE``)
+   until the relative gap (worst over a path) meets the target: 1e-6 for
+   float64, a looser one for float32.  A solver that never meets it is timed
+   at its tightest tol and marked ``*``.
+2. Time.  The tuning runs are the warm-up; then the median of ``--repeats``
+   runs at the passing tol.  skglm (numba) is compiled once per dtype and
+   storage before its timed processes start; that compile time is reported
+   apart.  Threads: OMP/OpenBLAS/MKL/numba pinned to 1 (environment,
+   set before numpy loads, and threadpoolctl); LassoCV with n_jobs=2 is the
+   one row that uses 2 cores.
+3. The floor.  The time of one X^T v product on the same X (a full
+   coordinate-descent epoch reads X once): every time is also given in floor
+   units.
+4. Memory.  Each solver runs in its own forked process; the peak of its
+   resident set during a fit above the size before it (X included in the
+   latter) is measured through /proc (``benchmarks/measure.py``) and shown in
+   MiB and as a multiple of X's size.
+5. Limits.  Each (solver, row) gets ``--timeout`` seconds for tuning and
+   timing; a solver past it is killed and shown as "timeout".
+
+Output: a markdown table and a JSON file (``--out``, default
+``benchmarks/compare_results/latest``), and the markdown on stdout.
+
+Examples::
+
+    python benchmarks/compare.py --quick
+    python benchmarks/compare.py --problems dense_wide leukemia --tasks lasso enet \\
+        --solvers regfast sklearn celer skglm --timeout 120
+"""
+
+import os
+import sys
+
+# Pin every thread pool before numpy (or a peer) loads its BLAS, and make glibc
+# return every large block to the system when it is freed (a fixed mmap
+# threshold), so a fit's peak memory shows in the resident set even when an
+# earlier fit left freed heap behind.  malloc reads its variables at start-up:
+# re-execute once with them set.
+_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "NUMBA_NUM_THREADS": "1", "MALLOC_MMAP_THRESHOLD_": "65536"}
+if __name__ == "__main__" and any(os.environ.get(k) != v for k, v in _ENV.items()):
+    _env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**_env, **_ENV})
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+import warnings  # noqa: E402
+from importlib import metadata  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from benchmarks.measure import peak_increase  # noqa: E402
+from benchmarks.problems import (ALPHA_RATIOS, DTYPES, PROBLEMS, as_dtype,  # noqa: E402
+                                 is_available, make_problem)
+from benchmarks.tasks import TASKS, score_fit, task_kwargs  # noqa: E402
+from peers import DIRECT, JIT, PEERS, SOLVERS, schedule  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+TARGETS = {"float64": 1e-6, "float32": 1e-4}
+TASK_LABELS = {
+    "lasso": "Lasso", "enet": "ElasticNet l1_ratio=0.5", "lasso_path": "Lasso path, 100 alphas",
+    "lasso_cv": "LassoCV 5 folds", "lasso_cv_2jobs": "LassoCV 5 folds, n_jobs=2",
+    "ridge": "Ridge alpha=1", "ridge_cv": "RidgeCV 20 alphas",
+}
+QUICK = dict(problems=["dense_wide", "leukemia", "sparse_wide"], tasks=["lasso", "enet"],
+             dtypes=["float64"], alpha_ratios=[10], repeats=3, timeout=60)
+
+
+# ------------------------------------------------------------------ measuring
+
+def xt_floor(X, min_time=0.3):
+    """Median time of one X^T v (v in X's dtype) over repeated products."""
+    v = np.ones(X.shape[0], dtype=X.dtype)
+    XT = X.T.tocsr() if sp.issparse(X) else X.T       # CSC^T is CSR: a free view
+    XT @ v
+    times = []
+    start = time.perf_counter()
+    while len(times) < 5 or (time.perf_counter() - start < min_time and len(times) < 1000):
+        t0 = time.perf_counter()
+        XT @ v
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def measure(solver, task, X, y, kwargs, target, repeats, deadline, tol_hint, send):
+    """Tune tol to the target, then time: runs in a forked worker, reports through send."""
+    runner = SOLVERS[solver][task]
+    first, factor, last = schedule(solver)
+    tol = first if tol_hint is None else min(first, tol_hint / factor ** 2)
+    if solver in DIRECT:
+        last = tol
+    warnings.simplefilter("ignore")
+    with threadpool_limits(limits=1):
+        t0 = time.perf_counter()
+        fit = runner(X, y, tol, **kwargs)
+        first_call = time.perf_counter() - t0
+        score = score_fit(X, y, fit)
+        n_tune, t_run = 1, first_call
+
+        def progress():                       # what a time-out during tuning leaves
+            send({"tol": tol, "met": bool(score["rel_gap"] <= target), "first_call_s": first_call,
+                  "n_tune_runs": n_tune, "n_iter": int(fit.n_iter), **score,
+                  "times": [t_run], "peak_bytes": float("nan"), "tuning": True})
+
+        while score["rel_gap"] > target and tol * factor >= last * (1 - 1e-9):
+            progress()
+            tol *= factor
+            t0 = time.perf_counter()
+            fit = runner(X, y, tol, **kwargs)
+            t_run = time.perf_counter() - t0
+            score = score_fit(X, y, fit)
+            n_tune += 1
+        progress()
+        result = {"tol": tol, "met": bool(score["rel_gap"] <= target), "first_call_s": first_call,
+                  "n_tune_runs": n_tune, "n_iter": int(fit.n_iter), **score}
+        if n_tune == 1:                       # the first call was cold: warm up once more
+            t0 = time.perf_counter()
+            runner(X, y, tol, **kwargs)
+            t_run = time.perf_counter() - t0
+        times, mems = [], []
+        for _ in range(repeats):
+            if times and time.perf_counter() + t_run > deadline:
+                break
+            (_, mem) = peak_increase(lambda: times.append(_timed(runner, X, y, tol, kwargs)))
+            mems.append(mem)
+            send({**result, "times": list(times), "peak_bytes": float(max(mems))})
+
+
+def _timed(runner, X, y, tol, kwargs):
+    t0 = time.perf_counter()
+    runner(X, y, tol, **kwargs)
+    return time.perf_counter() - t0
+
+
+def _worker(conn, *args):
+    try:
+        measure(*args, send=conn.send)
+    except NotImplementedError as exc:
+        conn.send({"status": "n/a", "note": str(exc)})
+    except Exception as exc:                  # a peer's failure is a result, not a crash
+        conn.send({"status": "error", "note": f"{type(exc).__name__}: {exc}"[:200],
+                   "traceback": traceback.format_exc()})
+    conn.close()
+
+
+def run_solver(solver, task, X, y, kwargs, target, repeats, timeout, tol_hint):
+    """Measure one solver on one row in a forked process, with a time limit."""
+    if task not in SOLVERS[solver]:
+        return {"status": "n/a", "note": f"{solver} has no {task}"}
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    deadline = time.perf_counter() + timeout
+    proc = ctx.Process(target=_worker, args=(child, solver, task, X, y, kwargs, target,
+                                             repeats, deadline, tol_hint))
+    proc.start()
+    child.close()
+    last, timed_out = None, False
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0 or not parent.poll(left):
+            timed_out = True
+            break
+        try:
+            last = parent.recv()
+        except EOFError:                      # the worker is done (or died)
+            break
+        if "status" in last:
+            break
+    proc.join(timeout=0 if timed_out else 10)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    if last is None:
+        return {"status": "timeout" if timed_out else "crash",
+                "note": "" if timed_out else f"exit code {proc.exitcode}"}
+    if "status" in last:
+        return last
+    last["status"] = "ok"
+    last["time_s"] = float(np.median(last["times"]))
+    if timed_out and last.pop("tuning", False):
+        last["note"] = f"timeout while tightening tol (one run at tol {last['tol']:.0e})"
+    elif timed_out:
+        last["note"] = f"timeout after {len(last['times'])} timed run(s)"
+    return last
+
+
+# ------------------------------------------------------------------ the run
+
+def jit_warm_up(solver, X, y, done):
+    """Compile a JIT solver once per dtype and storage, in this process, before forking.
+
+    Its workers inherit the compiled code, so their times and time limits
+    exclude compilation; the compile time (the first call's, on a small slice
+    of X) is returned and reported apart.
+    """
+    key = (solver, X.dtype.str, sp.issparse(X))
+    if key not in done:
+        Xs, ys = X[:50][:, :100], y[:50]
+        Xs = Xs.tocsc() if sp.issparse(Xs) else np.asfortranarray(Xs)
+        t0 = time.perf_counter()
+        with warnings.catch_warnings(), threadpool_limits(limits=1):
+            warnings.simplefilter("ignore")
+            for task in ("lasso", "enet"):
+                SOLVERS[solver][task](Xs, ys, 1e-4, alpha=float(np.abs(Xs.T @ ys).max()) / 500)
+        done[key] = time.perf_counter() - t0
+    return done[key]
+
+
+def rows(args):
+    for problem in args.problems:
+        for dtype in args.dtypes:
+            for task in args.tasks:
+                ratios = args.alpha_ratios if task in ("lasso", "enet") else [None]
+                for ratio in ratios:
+                    yield problem, dtype, task, ratio
+
+
+def run(args):
+    results = []
+    tol_hints = {}
+    data = {}
+    jit_done = {}
+    for problem, dtype, task, ratio in rows(args):
+        if not is_available(problem):
+            print(f"# {problem}: data not found, skipped", file=sys.stderr)
+            continue
+        if problem not in data:
+            data.clear()
+            data[problem] = make_problem(problem, quick=False)
+        X, y = as_dtype(*data[problem], dtype)
+        kwargs = task_kwargs(task, X, y, ratio or 10)
+        floor = xt_floor(X)
+        x_bytes = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) if sp.issparse(X) else X.nbytes
+        target = args.target if dtype == "float64" else args.target32
+        row = {"problem": problem, "dtype": dtype, "task": task, "alpha_max_over": ratio,
+               "shape": list(X.shape), "sparse": sp.issparse(X), "x_bytes": int(x_bytes),
+               "floor_s": floor, "target": target, "solvers": {}}
+        for solver in args.solvers:
+            if solver in JIT and task in SOLVERS[solver]:
+                compile_s = jit_warm_up(solver, X, y, jit_done)
+            hint = tol_hints.get((problem, dtype, solver)) if task.startswith("lasso_") else None
+            res = run_solver(solver, task, X, y, kwargs, target, args.repeats, args.timeout, hint)
+            if res.get("status") == "ok":
+                res["x_floor"] = res["time_s"] / floor
+                if res["met"] and task == "lasso" and ratio == max(args.alpha_ratios):
+                    tol_hints[(problem, dtype, solver)] = res["tol"]
+            if solver in JIT and res.get("status") == "ok":
+                res["compile_s"] = compile_s
+            row["solvers"][solver] = res
+            print(f"# {problem} {dtype} {task} {ratio or ''} {solver}: {_short(res)}",
+                  file=sys.stderr, flush=True)
+        results.append(row)
+    return results
+
+
+def _short(res):
+    if res.get("status") != "ok":
+        return f"{res.get('status')} {res.get('note', '')}"
+    return (f"{res['time_s']:.4g} s, rel gap {res['rel_gap']:.2e}{'' if res['met'] else ' *'}, "
+            f"tol {res['tol']:.0e}")
+
+
+# ------------------------------------------------------------------ the report
+
+def _fmt_time(t):
+    return f"{t:.3g}" if t >= 1e-3 else f"{t:.2e}"
+
+
+def row_title(row):
+    title = TASK_LABELS[row["task"]]
+    return title + (f", alpha_max/{row['alpha_max_over']}" if row["alpha_max_over"] else "")
+
+
+def ratios(row):
+    """(fastest peer name, its time) among peers that met the target, and sklearn's time."""
+    ok = {s: r for s, r in row["solvers"].items() if r.get("status") == "ok" and r["met"]}
+    peers = {s: r["time_s"] for s, r in ok.items() if s != "regfast"}
+    best = min(peers, key=peers.get) if peers else None
+    sk = ok.get("sklearn", {}).get("time_s")
+    return best, (peers[best] if best else None), sk
+
+
+def markdown(results, meta):
+    out = [f"Measured {meta['date']} on {meta['machine']}; command: `{meta['command']}`.",
+           "",
+           "Every time is the median of several runs after a warm-up, single-threaded, at the "
+           "tol that first meets the relative duality-gap target (our own gap computation; "
+           "`*` = the solver never met it, timed at its tightest tol). 'x floor' = time / "
+           "one X^T v. Ratios are to the fastest peer that met the target and to scikit-learn. "
+           "Memory = peak increase of the resident set during a fit (x X = multiple of X's size).",
+           ""]
+    summary = ["| problem | dtype | task | regfast (s) | x floor | fastest peer (s) | "
+               "regfast / fastest peer | regfast / sklearn |", "|---|---|---|---|---|---|---|---|"]
+    for row in results:
+        best, t_best, t_sk = ratios(row)
+        rf = row["solvers"].get("regfast", {})
+        if rf.get("status") == "ok":
+            t = rf["time_s"]
+            star = "" if rf["met"] else "*"
+            cells = [f"{_fmt_time(t)}{star}", f"{rf['x_floor']:.0f}",
+                     f"{best} {_fmt_time(t_best)}" if best else "-",
+                     f"{t / t_best:.2f}" if best else "-", f"{t / t_sk:.2f}" if t_sk else "-"]
+        else:
+            cells = [rf.get("status", "-"), "-", f"{best} {_fmt_time(t_best)}" if best else "-",
+                     "-", "-"]
+        summary.append(f"| {row['problem']} | {row['dtype']} | {row_title(row)} | "
+                       + " | ".join(cells) + " |")
+    out += ["### Summary", ""] + summary + [""]
+
+    out += ["### Every solver", ""]
+    for row in results:
+        best, t_best, t_sk = ratios(row)
+        n, p = row["shape"]
+        out += [f"**{row['problem']}** ({n} x {p}, {'CSC' if row['sparse'] else 'dense'}, "
+                f"{row['dtype']}) -- {row_title(row)}; floor {row['floor_s'] * 1e3:.3g} ms, "
+                f"gap target {row['target']:.0e}", "",
+                "| solver | time (s) | x floor | / fastest peer | / sklearn | objective | "
+                "rel gap | peak MiB (x X) | tol | note |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
+        order = sorted(row["solvers"].items(),
+                       key=lambda kv: kv[1].get("time_s", np.inf) if kv[1].get("status") == "ok"
+                       else np.inf)
+        for solver, r in order:
+            if r.get("status") != "ok":
+                out.append(f"| {solver} | {r.get('status')} | | | | | | | | "
+                           f"{r.get('note', '')[:80]} |")
+                continue
+            t, mem = r["time_s"], r["peak_bytes"]
+            note = r.get("note", "")
+            if "compile_s" in r:
+                note = "; ".join(filter(None, [note, f"numba compile {r['compile_s']:.1f} s, "
+                                                     "not in the time"]))
+            cells = [f"{_fmt_time(t)}{'' if r['met'] else '*'}", f"{r['x_floor']:.0f}",
+                     f"{t / t_best:.2f}" if t_best else "-", f"{t / t_sk:.2f}" if t_sk else "-",
+                     f"{r['objective']:.10g}", f"{r['rel_gap']:.1e}",
+                     f"{mem / 2**20:.1f} ({mem / row['x_bytes']:.2f})", f"{r['tol']:.0e}", note]
+            out.append(f"| {solver} | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def versions(solvers):
+    names = {"regfast": "regfast", "sklearn": "scikit-learn", "celer": "celer",
+             "skglm": "skglm", "glum": "glum", "adelie": "adelie"}
+    out = {"python": platform.python_version(), "numpy": np.__version__}
+    for s in {s.split("-")[0] for s in solvers}:
+        try:
+            out[names[s]] = metadata.version(names[s])
+        except metadata.PackageNotFoundError:
+            out[names[s]] = "not installed"
+    return out
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--problems", nargs="+", choices=PROBLEMS)
+    ap.add_argument("--tasks", nargs="+", choices=TASKS)
+    ap.add_argument("--solvers", nargs="+", choices=list(SOLVERS),
+                    help="default: regfast and every peer")
+    ap.add_argument("--dtypes", nargs="+", choices=DTYPES)
+    ap.add_argument("--alpha-ratios", nargs="+", type=int,
+                    help="single-alpha rows at alpha_max / each (default 10 100)")
+    ap.add_argument("--repeats", type=int, help="timed runs per solver (default 5)")
+    ap.add_argument("--timeout", type=float, help="seconds per solver and row (default 120)")
+    ap.add_argument("--target", type=float, default=TARGETS["float64"],
+                    help="relative duality-gap target, float64 (default 1e-6)")
+    ap.add_argument("--target32", type=float, default=TARGETS["float32"],
+                    help="relative duality-gap target, float32 (default 1e-4)")
+    ap.add_argument("--quick", action="store_true",
+                    help="a few problems, Lasso and ElasticNet at alpha_max/10, float64, "
+                         "3 runs, 60 s limit (explicit options still win)")
+    ap.add_argument("--out", type=Path, default=HERE / "compare_results" / "latest",
+                    help="write OUT.md and OUT.json")
+    args = ap.parse_args(argv)
+    defaults = dict(problems=list(PROBLEMS), tasks=list(TASKS), dtypes=list(DTYPES),
+                    alpha_ratios=list(ALPHA_RATIOS), repeats=5, timeout=120,
+                    solvers=["regfast"] + PEERS)
+    if args.quick:
+        defaults.update(QUICK)
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    results = run(args)
+    meta = {"date": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"a {os.cpu_count()}-core machine ({platform.machine()}, "
+                       f"{platform.system()})",
+            "command": "python benchmarks/compare.py " + " ".join(sys.argv[1:] if argv is None else argv),
+            "versions": versions(args.solvers), "targets": {"float64": args.target,
+                                                            "float32": args.target32}}
+    md = markdown(results, meta)
+    md += "\nVersions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + "\n"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".md").write_text(md)
+    args.out.with_suffix(".json").write_text(json.dumps({"meta": meta, "rows": results},
+                                                        indent=1, default=float))
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
