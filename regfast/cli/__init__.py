@@ -50,6 +50,8 @@ def _add_strength(p):
     p.add_argument("--n-alphas", type=int, default=100, help="alphas per grid (default 100)")
     p.add_argument("--eps", type=float, default=1e-3,
                    help="grid end: eps * alpha_max (default 1e-3)")
+    p.add_argument("--max-iter", type=int, default=1000,
+                   help="epoch budget of each L1/elastic-net fit (default 1000)")
     std = p.add_mutually_exclusive_group()
     std.add_argument("--standardize", dest="standardize", action="store_true", default=True,
                      help="standardize features (default; sparse X is scaled, not centred)")

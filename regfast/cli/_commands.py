@@ -60,6 +60,8 @@ def check_options(args):
         raise UsageError(f"--cv must be at least 2 folds, got {args.cv}")
     if getattr(args, "n_alphas", 2) < 2:
         raise UsageError(f"--n-alphas must be at least 2, got {args.n_alphas}")
+    if getattr(args, "max_iter", 1) < 1:
+        raise UsageError(f"--max-iter must be at least 1, got {args.max_iter}")
     if not 0 < getattr(args, "eps", 0.5) < 1:
         raise UsageError(f"--eps must be in (0, 1), got {args.eps:g}")
 
@@ -70,7 +72,8 @@ def choose_alpha(spec, args, X, y):
         return {"alpha": float(args.alpha), "chosen_by": "--alpha", "cv_seconds": None,
                 "alpha_at_grid_edge": False}
     t0 = time.perf_counter()
-    alpha, how, edge = cross_validate(spec, X, y, args.cv, args.n_alphas, args.eps)
+    alpha, how, edge = cross_validate(spec, X, y, args.cv, args.n_alphas, args.eps,
+                                      args.max_iter)
     return {"alpha": alpha, "chosen_by": f"cross-validation ({how})",
             "cv_seconds": time.perf_counter() - t0, "alpha_at_grid_edge": edge}
 
@@ -112,9 +115,9 @@ def compare(args):
             if spec.l1_ratio == 0:
                 m["ridge_alpha"] = Xtr.shape[0] * m["alpha"]
             bar.step(f"training log: {spec.label}")
-            m["log"] = training_log(spec, m["alpha"], Xtr, ytr)
+            m["log"] = training_log(spec, m["alpha"], Xtr, ytr, max_iter=args.max_iter)
             bar.step(f"final fit: {spec.label}")
-            model, seconds = fit_timed(spec, m["alpha"], Xtr, ytr)
+            model, seconds = fit_timed(spec, m["alpha"], Xtr, ytr, args.max_iter)
             coef = np.asarray(model.coef_, dtype=np.float64)
             m.update({
                 "coef": coef.tolist(), "intercept": float(model.intercept_),
@@ -168,7 +171,8 @@ def path(args):
             else:
                 alphas = alpha_grid(X, y, spec.l1_ratio, args.n_alphas, args.eps)
                 alphas, coefs, gaps = enet_path(X, y, l1_ratio=spec.l1_ratio,
-                                                alphas=alphas, fit_intercept=True)
+                                                alphas=alphas, fit_intercept=True,
+                                                max_iter=args.max_iter)
                 m["dual_gaps"] = np.asarray(gaps, dtype=np.float64).tolist()
             m["path_seconds"] = time.perf_counter() - t0
             coefs = np.asarray(coefs, dtype=np.float64)

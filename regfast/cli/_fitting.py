@@ -90,7 +90,11 @@ class Spec:
         self.key, self.label, self.l1_ratio = key, label, l1_ratio
 
     def estimator(self, alpha, n_samples, **kw):
-        """The single-alpha estimator; alpha is in elastic-net units."""
+        """The single-alpha estimator; alpha is in elastic-net units.
+
+        kw (max_iter, tol, warm_start) go to Lasso/ElasticNet; Ridge, a
+        direct solve, keeps its own defaults.
+        """
         if self.l1_ratio == 0:
             return Ridge(alpha=n_samples * alpha)
         if self.l1_ratio == 1:
@@ -104,7 +108,7 @@ def specs(l1_ratio):
             Spec("l2", "L2 (Ridge)", 0.0)]
 
 
-def cross_validate(spec, X, y, cv, n_alphas, eps):
+def cross_validate(spec, X, y, cv, n_alphas, eps, max_iter=1000):
     """Cross-validated alpha (elastic-net units) and the CV description.
 
     L1 and elastic net: scikit-learn's LassoCV / ElasticNetCV (cv folds,
@@ -119,10 +123,10 @@ def cross_validate(spec, X, y, cv, n_alphas, eps):
         how = f"leave-one-out over {n_alphas} alphas"
     else:
         if spec.l1_ratio == 1:
-            model = LassoCV(alphas=n_alphas, eps=eps, cv=cv).fit(X, y)
+            model = LassoCV(alphas=n_alphas, eps=eps, cv=cv, max_iter=max_iter).fit(X, y)
         else:
             model = ElasticNetCV(l1_ratio=spec.l1_ratio, alphas=n_alphas, eps=eps,
-                                 cv=cv).fit(X, y)
+                                 cv=cv, max_iter=max_iter).fit(X, y)
         grid = np.asarray(model.alphas_)
         alpha = float(model.alpha_)
         how = f"{cv}-fold over {n_alphas} alphas"
@@ -130,9 +134,9 @@ def cross_validate(spec, X, y, cv, n_alphas, eps):
     return alpha, how, at_edge
 
 
-def fit_timed(spec, alpha, X, y):
+def fit_timed(spec, alpha, X, y, max_iter=1000):
     """Fit at alpha; returns (model, seconds)."""
-    model = spec.estimator(alpha, X.shape[0])
+    model = spec.estimator(alpha, X.shape[0], max_iter=max_iter)
     t0 = time.perf_counter()
     model.fit(X, y)
     return model, time.perf_counter() - t0
