@@ -111,8 +111,8 @@ def specs(l1_ratio):
 def cross_validate(spec, X, y, cv, n_alphas, eps, max_iter=1000):
     """Cross-validated alpha (elastic-net units) and the CV description.
 
-    L1 and elastic net: scikit-learn's LassoCV / ElasticNetCV (cv folds,
-    n_alphas log-spaced down to eps * alpha_max).  L2: RidgeCV's efficient
+    L1 and elastic net: LassoCV / ElasticNetCV (cv folds, n_alphas
+    log-spaced down to eps * alpha_max).  L2: RidgeCV's efficient
     leave-one-out over `ridge_grid`, mapped by alpha_ridge = n * alpha.
     """
     n = X.shape[0]
