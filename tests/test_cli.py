@@ -195,6 +195,19 @@ def test_compare_sparse_real_data_stays_sparse(tmp_path):
     assert out["models"][2]["n_zero"] < 10          # L2 keeps (nearly) every weight
 
 
+def test_compare_svmlight_stays_sparse(tmp_path):
+    d = load_diabetes(scaled=False)
+    svm = tmp_path / "diabetes.svm"
+    dump_svmlight_file(d.data, d.target, str(svm))
+    out = run_json("compare", svm, "--alpha", "0.5", "--test-size", "0")
+    assert out["data"]["storage"] == "sparse"
+    assert "not centred" in out["data"]["standardize_note"]
+    X = sp.csr_matrix(d.data)
+    Xs = X @ sp.diags(1 / d.data.std(0))               # scaled, not centred
+    l1 = regfast.Lasso(alpha=0.5).fit(Xs, d.target)
+    np.testing.assert_allclose(out["models"][0]["coef"], l1.coef_, rtol=1e-8, atol=1e-10)
+
+
 def test_compare_csv_target_column(diabetes_csv):
     out = run_json("compare", diabetes_csv, "--target", "bmi", "--alpha", "1")
     assert "bmi" not in out["feature_names"] and "progression" in out["feature_names"]
