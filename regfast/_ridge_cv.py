@@ -7,20 +7,23 @@ G = Z Z^T + alpha I, the LOO residual of sample i is c_i / d_i, where
 c = G^-1 z and d = diag(G^-1) - (G^-1 s^1/2)_i s_i^1/2 / sum(s) (the last term
 with an intercept only).  Both are evaluated for all alphas at once, block of
 rows by block of rows, so n x p work arrays are never formed for dense X.
-``cv=k`` runs a grid search of `Ridge` over the folds.
+``cv=k`` scores every alpha on each fold from one decomposition of the fold's
+training design, as a grid search of `Ridge` over the folds would.
 """
 
 import warnings
+from inspect import signature
 
 import numpy as np
+import scipy.sparse as sp
 from scipy import linalg
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.metrics import check_scoring
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import check_cv
 
 from ._ridge import Ridge, RidgePredictMixin
 from ._ridge_design import BLOCK_VALUES, RidgeDesign
-from ._validation import check_sample_weight, validate_X_y
+from ._validation import as_csc, check_sample_weight, validate_X_y
 
 
 class _Identity(RegressorMixin, BaseEstimator):
@@ -114,6 +117,43 @@ class LooDecomposition:
         return (self.V @ D).T
 
 
+def fold_path(X, y, sample_weight, fit_intercept, alphas):
+    """Ridge on (X, y) at every alpha from one eigendecomposition of the Gram
+    matrix (Z^T Z when n >= p, Z Z^T otherwise).
+
+    Returns coef of shape (p, T, n_alphas) and intercepts (T, n_alphas).
+    """
+    design = RidgeDesign(X, sample_weight, fit_intercept)
+    y_mean, z = design.center_y(y.reshape(len(y), -1))
+    n, p = X.shape
+    T = z.shape[1]
+    A = len(alphas)
+    if n >= p:
+        lam, Q = linalg.eigh(design.gram_features().astype(np.float64),
+                             overwrite_a=True, check_finite=False, driver="evd")
+        proj = Q.T @ design.rmatvec(z).astype(np.float64)        # V^T Z^T z
+    else:
+        lam, Q = linalg.eigh(design.gram_samples().astype(np.float64),
+                             overwrite_a=True, check_finite=False, driver="evd")
+        proj = Q.T @ z.astype(np.float64)                        # U^T z
+    lam = np.maximum(lam, 0.0)[:, None]
+    a = alphas[None, :]
+    # alpha = 0 on a singular Gram matrix: the minimum-norm solution, as Ridge
+    cutoff = np.finfo(np.float64).eps * max(n, p) * (lam.max() if lam.size else 0.0)
+    with np.errstate(divide="ignore"):
+        inv = np.where(lam + a > cutoff, 1.0 / (lam + a), 0.0)
+    M = (proj[:, :, None] * inv[:, None, :]).reshape(len(lam), T * A)
+    if n >= p:
+        coef = Q @ M
+    else:
+        coef = design.rmatvec(Q @ M).astype(np.float64)      # Z^T G^-1 z
+    coef = coef.reshape(p, T, A)
+    intercept = np.zeros((T, A))
+    if design.xm is not None:
+        intercept = y_mean[:, None] - np.einsum("p,pta->ta", design.xm, coef)
+    return coef, intercept
+
+
 def check_alphas(alphas, strict, owner):
     """alphas as a 1-d float64 array of positive (strict) or non-negative values."""
     a = np.asarray(alphas)
@@ -145,7 +185,8 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
     scoring : str, callable or None, default=None
         None: negative mean squared LOO error (cv=None), R^2 otherwise.
     cv : int, cross-validation generator, iterable or None, default=None
-        None: efficient leave-one-out; otherwise a grid search of `Ridge`.
+        None: efficient leave-one-out; otherwise the alphas are scored on
+        these folds as GridSearchCV(Ridge) would (one decomposition per fold).
     gcv_mode : {'auto', 'svd', 'eigen'} or None, default=None
         'auto'/'eigen': eigendecomposition of Z Z^T (n <= p) or Z^T Z;
         'svd': SVD of Z (dense X only; sparse X falls back to 'eigen').
@@ -204,17 +245,41 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
             raise ValueError(f"{owner}: cv!=None and store_cv_results=True are incompatible")
         if self.alpha_per_target:
             raise ValueError(f"{owner}: cv!=None and alpha_per_target=True are incompatible")
-        search = GridSearchCV(Ridge(fit_intercept=self.fit_intercept),
-                              {"alpha": alphas}, cv=self.cv, scoring=self.scoring)
-        fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        search.fit(X, y, **fit_params)
-        best = search.best_estimator_
-        self.alpha_ = float(best.alpha)
-        self.best_score_ = search.best_score_
-        self.coef_, self.intercept_ = best.coef_, best.intercept_
-        self.n_features_in_ = best.n_features_in_
-        if hasattr(best, "feature_names_in_"):
-            self.feature_names_in_ = best.feature_names_in_
+        return self._fit_kfold(X, y, sample_weight, alphas, owner)
+
+    def _fit_kfold(self, X, y, sample_weight, alphas, owner):
+        """Grid search over the folds of cv, scored as GridSearchCV(Ridge, alphas)
+        scores it (mean over folds, first best alpha, sample weights passed to
+        scorers that take them), with every alpha of a fold from one
+        decomposition; then Ridge at alpha_."""
+        X, y = validate_X_y(self, X, y, multi_output=True)
+        n = X.shape[0]
+        sw = check_sample_weight(sample_weight, n, np.float64, owner, rescale=False)
+        scorer = check_scoring(self, self.scoring)
+        weighted = sw is not None and (
+            scorer._accept_sample_weight() if hasattr(scorer, "_accept_sample_weight")
+            else "sample_weight" in signature(scorer).parameters)
+        folds = list(check_cv(self.cv, y, classifier=False).split(X, y))
+        scores = np.zeros(len(alphas))
+        for train, test in folds:
+            X_train = X[train]
+            X_train = as_csc(X_train, owner) if sp.issparse(X) else np.asfortranarray(X_train)
+            coef, intercept = fold_path(X_train, y[train],
+                                        None if sw is None else sw[train],
+                                        bool(self.fit_intercept), alphas)
+            p, T, A = coef.shape
+            pred = np.asarray(X[test] @ coef.reshape(p, T * A)).reshape(-1, T, A) + intercept
+            params = {"sample_weight": sw[test]} if weighted else {}
+            for a in range(A):
+                scores[a] += scorer(_Identity(), pred[:, :, a].reshape(y[test].shape),
+                                    y[test], **params)
+        scores /= len(folds)
+        best = int(np.argmax(scores))
+        self.alpha_ = float(alphas[best])
+        self.best_score_ = float(scores[best])
+        model = Ridge(alpha=self.alpha_, fit_intercept=self.fit_intercept).fit(
+            X, y, sample_weight=sample_weight)
+        self.coef_, self.intercept_ = model.coef_, model.intercept_
         return self
 
     def _fit_loo(self, X, y, sample_weight, alphas, owner):

@@ -106,18 +106,29 @@ def test_scoring_matches_sklearn(scoring, weighted, multi):
     np.testing.assert_allclose(ours.cv_results_, ref.cv_results_, rtol=1e-8)
 
 
+@pytest.mark.parametrize("shape", [(40, 8), (20, 30)], ids=["tall", "wide"])
+@pytest.mark.parametrize("scoring", [None, make_scorer(mean_absolute_error,
+                                                       greater_is_better=False)])
+@pytest.mark.parametrize("multi", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("sparse", [False, True])
-@pytest.mark.parametrize("cv", [3, 5])
-def test_kfold_matches_sklearn(sparse, cv):
-    X, Y, sw = make_data(40, 8, 1)
+@pytest.mark.parametrize("cv", [4])
+def test_kfold_matches_sklearn(sparse, cv, fit_intercept, weighted, multi, scoring, shape):
+    X, Y, sw = make_data(*shape, n_targets=2)
+    y = Y if multi else Y[:, 0]
+    sw = sw if weighted else None
     Xi = sp.csc_matrix(X) if sparse else X
-    ours = RidgeCV(alphas=ALPHAS, cv=cv).fit(Xi, Y[:, 0], sample_weight=sw)
-    ref = SkRidgeCV(alphas=ALPHAS, cv=cv).fit(Xi, Y[:, 0], sample_weight=sw)
+    kw = dict(alphas=np.concatenate([[0.0], ALPHAS]), cv=cv, scoring=scoring,
+              fit_intercept=fit_intercept)
+    ours = RidgeCV(**kw).fit(Xi, y, sample_weight=sw)
+    ref = SkRidgeCV(**kw).fit(Xi, y, sample_weight=sw)
     # scikit-learn fits the folds of sparse X with sparse_cg (tol=1e-4)
     rtol = 1e-3 if sparse else 1e-7
     assert ours.alpha_ == ref.alpha_
     np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=rtol)
-    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=rtol, atol=1e-8)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=0,
+                               atol=rtol * np.abs(ref.coef_).max())
 
 
 def test_sparse_svd_falls_back_to_eigen():
