@@ -157,54 +157,57 @@ def solve_svd(design, z, alphas):
 
 
 # -- matrix-free solvers -------------------------------------------------------
-def conjugate_gradient(apply, b, tol, max_iter):
-    """Solve apply(x) = b (symmetric positive definite); stop at ||r|| <= tol ||b||.
+def conjugate_gradient(apply, B, tol, max_iter):
+    """Solve apply(X) = B column by column (each system symmetric positive
+    definite), all columns in lockstep so that apply works on blocks.
 
-    Returns (x, iterations, converged).
+    Column t stops (is frozen) once ||r_t|| <= tol ||b_t||.  Returns
+    (X, iterations per column, converged per column).
     """
-    x = np.zeros_like(b)
-    r = b.copy()
-    bound = tol * np.linalg.norm(b)
-    if np.linalg.norm(r) <= bound:
-        return x, 0, True
-    d = r.copy()
-    rr = float(r @ r)
+    X = np.zeros_like(B)
+    R = B.copy()
+    bound = tol * np.linalg.norm(B, axis=0)
+    rr = np.einsum("it,it->t", R, R)
+    active = np.sqrt(rr) > bound
+    n_iter = np.zeros(B.shape[1], dtype=np.int32)
+    D = R.copy()
     for it in range(1, max_iter + 1):
-        Ad = apply(d)
-        step = rr / float(d @ Ad)
-        x += step * d
-        r -= step * Ad
-        rr_new = float(r @ r)
-        if np.sqrt(rr_new) <= bound:
-            return x, it, True
-        d *= rr_new / rr
-        d += r
+        if not active.any():
+            break
+        AD = apply(D)
+        dAd = np.einsum("it,it->t", D, AD)
+        step = np.divide(rr, dAd, out=np.zeros_like(rr), where=active & (dAd > 0))
+        X += step.astype(B.dtype) * D
+        R -= step.astype(B.dtype) * AD
+        rr_new = np.einsum("it,it->t", R, R)
+        n_iter[active] = it
+        active &= np.sqrt(rr_new) > bound
+        beta = np.divide(rr_new, rr, out=np.zeros_like(rr), where=active)
+        D *= beta.astype(B.dtype)
+        D += R
         rr = rr_new
-    return x, max_iter, False
+    return X, n_iter, ~active
 
 
 def solve_cg(design, z, alphas, tol, max_iter, owner):
-    """Conjugate gradients on Z^T Z + alpha I (n >= p) or Z Z^T + alpha I (p > n)."""
+    """Conjugate gradients on Z^T Z + alpha I (n >= p) or Z Z^T + alpha I
+    (p > n), all targets at once (one block product with X per iteration)."""
     n, p = design.n_samples, design.n_features
-    dual = p > n
     max_iter = 10 * min(n, p) if max_iter is None else max_iter
-    coef = np.empty((z.shape[1], p), dtype=design.dtype)
-    n_iter = np.empty(z.shape[1], dtype=np.int32)
-    for t, a in enumerate(alphas):
-        if dual:
-            def apply(u, a=a):
-                return design.matvec(design.rmatvec(u)) + a * u
-            u, n_iter[t], ok = conjugate_gradient(apply, z[:, t].copy(), tol, max_iter)
-            coef[t] = design.rmatvec(u)
-        else:
-            def apply(v, a=a):
-                return design.rmatvec(design.matvec(v)) + a * v
-            coef[t], n_iter[t], ok = conjugate_gradient(
-                apply, design.rmatvec(z[:, t]), tol, max_iter)
-        if not ok:
-            warnings.warn(f"{owner}: conjugate gradients did not reach tol={tol} "
-                          f"in {max_iter} iterations; increase max_iter.",
-                          ConvergenceWarning, stacklevel=3)
+    a = alphas.astype(design.dtype)
+    if p > n:
+        U, n_iter, ok = conjugate_gradient(
+            lambda V: design.matvec(design.rmatvec(V)) + a * V, z, tol, max_iter)
+        coef = design.rmatvec(U).T
+    else:
+        W, n_iter, ok = conjugate_gradient(
+            lambda V: design.rmatvec(design.matvec(V)) + a * V,
+            design.rmatvec(z), tol, max_iter)
+        coef = W.T
+    if not ok.all():
+        warnings.warn(f"{owner}: conjugate gradients did not reach tol={tol} "
+                      f"in {max_iter} iterations; increase max_iter.",
+                      ConvergenceWarning, stacklevel=3)
     return coef, n_iter
 
 

@@ -163,6 +163,20 @@ def test_attribute_shapes_as_sklearn(y_shape, fit_intercept):
     assert ours.predict(X).shape == ref.predict(X).shape
 
 
+@pytest.mark.parametrize("solver, sparse", SOLVER_STORAGE)
+def test_constant_target_column(solver, sparse):
+    """A constant target (zero after centring) next to a real one: coef 0 there."""
+    X, Y, _ = make_data(30, 6, 1)
+    Y = np.column_stack([np.full(30, 4.0), Y[:, 0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = Ridge(solver=solver, tol=1e-12).fit(as_input(X, sparse, np.float64), Y)
+    coef, intercept = closed_form(X, Y, [1.0, 1.0], None, True)
+    np.testing.assert_allclose(model.coef_[0], 0.0, atol=1e-12)
+    np.testing.assert_allclose(model.intercept_[0], 4.0)
+    np.testing.assert_allclose(model.coef_, coef, atol=1e-6 * np.abs(coef).max())
+
+
 def test_float32_stays_float32():
     X, Y, sw = make_data(30, 6, 2)
     X32 = np.asfortranarray(X, dtype=np.float32)
