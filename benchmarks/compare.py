@@ -31,6 +31,7 @@ Output: a markdown table and a JSON file (``--out``, default
 Examples::
 
     python benchmarks/compare.py --quick
+    python benchmarks/compare.py --render benchmarks/compare_results/latest.json
     python benchmarks/compare.py --problems dense_wide leukemia --tasks lasso enet \\
         --solvers regfast sklearn celer skglm --timeout 120
 """
@@ -193,10 +194,18 @@ def run_solver(solver, task, X, y, kwargs, target, repeats, timeout, tol_hint):
     last["status"] = "ok"
     last["time_s"] = float(np.median(last["times"]))
     if timed_out and last.pop("tuning", False):
-        last["note"] = f"timeout while tightening tol (one run at tol {last['tol']:.0e})"
+        last["note"] = tuning_note(last["met"], last["tol"])
     elif timed_out:
         last["note"] = f"timeout after {len(last['times'])} timed run(s)"
     return last
+
+
+def tuning_note(met, tol):
+    """Why a time is a single run: the time limit came during or right after tuning."""
+    if met:
+        return ("one run: the tuning run at the passing tol (the time limit came "
+                "before the repeats)")
+    return f"timeout while tightening tol (one run at tol {tol:.0e})"
 
 
 # ------------------------------------------------------------------ the run
@@ -342,13 +351,16 @@ def markdown(results, meta):
                 continue
             t, mem = r["time_s"], r["peak_bytes"]
             note = r.get("note", "")
+            if note.startswith("timeout while tightening tol"):      # results of older runs
+                note = tuning_note(r["met"], r["tol"])
             if "compile_s" in r:
                 note = "; ".join(filter(None, [note, f"numba compile {r['compile_s']:.1f} s, "
                                                      "not in the time"]))
             cells = [f"{_fmt_time(t)}{'' if r['met'] else '*'}", f"{r['x_floor']:.0f}",
                      f"{t / t_best:.2f}" if t_best else "-", f"{t / t_sk:.2f}" if t_sk else "-",
                      f"{r['objective']:.10g}", f"{r['rel_gap']:.1e}",
-                     f"{mem / 2**20:.1f} ({mem / row['x_bytes']:.2f})", f"{r['tol']:.0e}", note]
+                     "-" if np.isnan(mem) else f"{mem / 2**20:.1f} ({mem / row['x_bytes']:.2f})",
+                     f"{r['tol']:.0e}", note]
             out.append(f"| {solver} | " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)
@@ -399,14 +411,26 @@ def parse_args(argv=None):
     return args
 
 
+def render(json_path):
+    """Rewrite the markdown of a saved run from its JSON (after a change of format)."""
+    saved = json.loads(Path(json_path).read_text())
+    md = markdown(saved["rows"], saved["meta"])
+    md += "\nVersions: " + ", ".join(f"{k} {v}" for k, v in saved["meta"]["versions"].items()) + "\n"
+    Path(json_path).with_suffix(".md").write_text(md)
+    print(md)
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--render"]:
+        return render(argv[1])
     args = parse_args(argv)
     started = datetime.datetime.now(datetime.timezone.utc)
     results = run(args)
     meta = {"date": started.strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"a {os.cpu_count()}-core machine ({platform.machine()}, "
                        f"{platform.system()})",
-            "command": "python benchmarks/compare.py " + " ".join(sys.argv[1:] if argv is None else argv),
+            "command": "python benchmarks/compare.py " + " ".join(argv),
             "versions": versions(args.solvers), "targets": {"float64": args.target,
                                                             "float32": args.target32}}
     md = markdown(results, meta)
