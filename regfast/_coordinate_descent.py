@@ -32,7 +32,13 @@ def check_enet_params(est):
 
 
 class LinearPredictorMixin:
-    """predict / sparse_coef_ for a fitted linear model (coef_, intercept_)."""
+    """predict, sparse_coef_ and tags of a single-target linear model on sparse or dense X."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = False
+        return tags
 
     def predict(self, X):
         """Predict with the fitted linear model.
@@ -183,12 +189,6 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.n_iter_ = int(n_iter)
         self.dual_gap_ = float(gap)
         return self
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.multi_output = False
-        return tags
 
 
 class Lasso(ElasticNet):

@@ -218,12 +218,6 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.n_iter_ = n_iter
         return self
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.multi_output = False
-        return tags
-
 
 class LassoCV(ElasticNetCV):
     """Lasso with alpha chosen by cross-validation (scikit-learn's LassoCV).
