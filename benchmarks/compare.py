@@ -55,6 +55,7 @@ import datetime  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import platform  # noqa: E402
+import resource  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 import warnings  # noqa: E402
@@ -78,6 +79,10 @@ TASK_LABELS = {
     "lasso_cv": "LassoCV 5 folds", "lasso_cv_2jobs": "LassoCV 5 folds, n_jobs=2",
     "ridge": "Ridge alpha=1", "ridge_cv": "RidgeCV 20 alphas",
 }
+# Address-space limit of a solver's process: a peer that asks for a dense
+# p x p matrix on a wide problem fails with MemoryError instead of drawing the
+# out-of-memory killer onto a shared machine.
+MAX_GIB = 12
 QUICK = dict(problems=["dense_wide", "leukemia", "sparse_wide"], tasks=["lasso", "enet"],
              dtypes=["float64"], alpha_ratios=[10], repeats=3, timeout=60)
 
@@ -148,7 +153,11 @@ def _timed(runner, X, y, tol, kwargs):
     return time.perf_counter() - t0
 
 
-def _worker(conn, *args):
+def _worker(conn, max_bytes, *args):
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+    except (ValueError, OSError):
+        pass
     try:
         measure(*args, send=conn.send)
     except NotImplementedError as exc:
@@ -159,14 +168,15 @@ def _worker(conn, *args):
     conn.close()
 
 
-def run_solver(solver, task, X, y, kwargs, target, repeats, timeout, tol_hint):
+def run_solver(solver, task, X, y, kwargs, target, repeats, timeout, tol_hint,
+               max_gib=MAX_GIB):
     """Measure one solver on one row in a forked process, with a time limit."""
     if task not in SOLVERS[solver]:
         return {"status": "n/a", "note": f"{solver} has no {task}"}
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     deadline = time.perf_counter() + timeout
-    proc = ctx.Process(target=_worker, args=(child, solver, task, X, y, kwargs, target,
+    proc = ctx.Process(target=_worker, args=(child, int(max_gib * 2**30), solver, task, X, y, kwargs, target,
                                              repeats, deadline, tol_hint))
     proc.start()
     child.close()
@@ -263,7 +273,8 @@ def run(args):
             if solver in JIT and task in SOLVERS[solver]:
                 compile_s = jit_warm_up(solver, X, y, jit_done)
             hint = tol_hints.get((problem, dtype, solver)) if task.startswith("lasso_") else None
-            res = run_solver(solver, task, X, y, kwargs, target, args.repeats, args.timeout, hint)
+            res = run_solver(solver, task, X, y, kwargs, target, args.repeats, args.timeout, hint,
+                             args.max_gib)
             if res.get("status") == "ok":
                 res["x_floor"] = res["time_s"] / floor
                 if res["met"] and task == "lasso" and ratio == max(args.alpha_ratios):
@@ -366,10 +377,23 @@ def markdown(results, meta):
     return "\n".join(out)
 
 
+def _git_commit():
+    """The repository's commit (with '+' when the work tree differs), or '?'."""
+    import subprocess
+    try:
+        run = lambda *a: subprocess.run(["git", "-C", str(HERE), *a], capture_output=True,
+                                        text=True, check=True).stdout.strip()
+        return run("rev-parse", "--short", "HEAD") + ("+" if run("status", "--porcelain",
+                                                                  "--", "../src", "../regfast") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 def versions(solvers):
     names = {"regfast": "regfast", "sklearn": "scikit-learn", "celer": "celer",
              "skglm": "skglm", "glum": "glum", "adelie": "adelie"}
-    out = {"python": platform.python_version(), "numpy": np.__version__}
+    out = {"python": platform.python_version(), "numpy": np.__version__,
+           "regfast commit": _git_commit()}
     for s in {s.split("-")[0] for s in solvers}:
         try:
             out[names[s]] = metadata.version(names[s])
@@ -390,6 +414,8 @@ def parse_args(argv=None):
                     help="single-alpha rows at alpha_max / each (default 10 100)")
     ap.add_argument("--repeats", type=int, help="timed runs per solver (default 5)")
     ap.add_argument("--timeout", type=float, help="seconds per solver and row (default 120)")
+    ap.add_argument("--max-gib", type=float, default=MAX_GIB,
+                    help="address-space limit of each solver's process, GiB (default 12)")
     ap.add_argument("--target", type=float, default=TARGETS["float64"],
                     help="relative duality-gap target, float64 (default 1e-6)")
     ap.add_argument("--target32", type=float, default=TARGETS["float32"],
