@@ -33,6 +33,13 @@ class _Identity(RegressorMixin, BaseEstimator):
         return y
 
 
+def eigh_upper(G):
+    """Eigendecomposition (LAPACK syevd, float64) of the symmetric matrix
+    whose upper triangle G holds; G may be overwritten."""
+    return linalg.eigh(G.astype(np.float64, copy=False), lower=False,
+                       overwrite_a=True, check_finite=False, driver="evd")
+
+
 class LooDecomposition:
     """Everything LOO needs from one decomposition of Z, for any alpha.
 
@@ -56,14 +63,10 @@ class LooDecomposition:
                 self.kind, self.V, self._W = "cov", Vt.T, U * s
         elif mode == "gram":
             self.kind = "gram"
-            self.lam, self.U = linalg.eigh(design.gram_samples().astype(np.float64),
-                                           overwrite_a=True, check_finite=False,
-                                           driver="evd")
+            self.lam, self.U = eigh_upper(design.gram_samples(mirror=False))
         else:
             self.kind, self._W = "cov", None
-            self.lam, self.V = linalg.eigh(design.gram_features().astype(np.float64),
-                                           overwrite_a=True, check_finite=False,
-                                           driver="evd")
+            self.lam, self.V = eigh_upper(design.gram_features())
         # With an intercept, d also needs alpha G^-1 s^1/2.  In the 'cov' form
         # that is s^1/2 itself (Z^T s^1/2 = 0).  In the 'gram' form s^1/2 is a
         # near-null eigenvector of Z Z^T: it is carried along like z (as
@@ -87,26 +90,42 @@ class LooDecomposition:
             yield from self.design.row_blocks(self.V, step)
 
     def loo_residuals(self, alphas):
-        """Yield (rows, E) with E[i, t, a] the LOO residual of z at alphas[a]."""
+        """Yield (rows, E) with E[i, t, a] the LOO residual of z at alphas[a].
+
+        With B the block's rows of U or W and c = proj, the diagonal of
+        alpha G^-1 and alpha G^-1 z for all alphas are one gemm:
+        [B * B; B diag(c_1); ...; B diag(c_k)] @ F.
+        """
         lam = np.maximum(self.lam, 0.0)[:, None]
         a = np.asarray(alphas, dtype=np.float64)[None, :]
         gram = self.kind == "gram"
         F = a / (lam + a) if gram else 1.0 / (lam + a)
         # gram: alpha G^-1 = U F U^T;  cov: alpha G^-1 = I - W F W^T
+        r, A = F.shape
         k = self.z.shape[1]
-        P = (F[:, None, :] * self.proj[:, :, None]).reshape(len(F), -1)
-        # rows per block: keep the blocks (rows x max(m, k * alphas)) a few MB
-        step = max(1, BLOCK_VALUES // max(len(F), P.shape[1]))
+        # rows per block: keep the stacked blocks ((k + 1) rows x max(r, A))
+        # about 2 MB, in cache for the elementwise passes
+        step = max(1, (BLOCK_VALUES // 2) // ((k + 1) * max(r, A)))
+        buf = np.empty((k + 1, 0, r))
         for rows, B in self._blocks(step):
-            ad = (B * B) @ F
-            AC = (B @ P).reshape(B.shape[0], k, -1)
+            b = B.shape[0]
+            if buf.shape[1] < b:         # (sparse X comes in one block)
+                buf = np.empty((k + 1, b, r))
+            S = buf[:, :b]
+            np.multiply(B, B, out=S[0])
+            for t in range(k):
+                np.multiply(B, self.proj[:, t], out=S[t + 1])
+            R = (S.reshape((k + 1) * b, r) @ F).reshape(k + 1, b, A)
+            ad, AC = R[0], R[1:]
             if not gram:
-                ad = 1.0 - ad
-                AC = self.z[rows, :, None] - AC
+                np.subtract(1.0, ad, out=ad)
+                np.subtract(self.z[rows].T[:, :, None], AC, out=AC)
             if self.sqrt_sw is not None:     # the intercept's share of leverage
                 s = self.sqrt_sw[rows, None]
-                ad -= (AC[:, -1, :] if gram else s) * (s / self.design.sw_sum)
-            yield rows, AC[:, :self.n_targets, :] / ad[:, None, :]
+                ad -= (AC[-1] if gram else s) * (s / self.design.sw_sum)
+            E = AC[:self.n_targets]
+            np.divide(E, ad, out=E)
+            yield rows, E.transpose(1, 0, 2)
 
     def coef(self, alphas):
         """Coefficients (T, p) with alphas[t] for target t."""
@@ -129,12 +148,10 @@ def fold_path(X, y, sample_weight, fit_intercept, alphas):
     T = z.shape[1]
     A = len(alphas)
     if n >= p:
-        lam, Q = linalg.eigh(design.gram_features().astype(np.float64),
-                             overwrite_a=True, check_finite=False, driver="evd")
+        lam, Q = eigh_upper(design.gram_features())
         proj = Q.T @ design.rmatvec(z).astype(np.float64)        # V^T Z^T z
     else:
-        lam, Q = linalg.eigh(design.gram_samples().astype(np.float64),
-                             overwrite_a=True, check_finite=False, driver="evd")
+        lam, Q = eigh_upper(design.gram_samples(mirror=False))
         proj = Q.T @ z.astype(np.float64)                        # U^T z
     lam = np.maximum(lam, 0.0)[:, None]
     a = alphas[None, :]

@@ -120,11 +120,13 @@ class RidgeDesign:
             G -= self.sw_sum * np.outer(self.xm, self.xm)
         return np.asfortranarray(G, dtype=self.dtype)
 
-    def gram_samples(self):
+    def gram_samples(self, mirror=True):
         """Z Z^T, shape (n, n), in X's dtype.
 
-        Dense X: accumulated over blocks of columns, each centred and weighted
-        in a small buffer, with BLAS syrk.
+        Dense X: accumulated over blocks of columns with BLAS syrk, each block
+        centred and weighted into one reused buffer.  With ``mirror=False``
+        only the upper triangle is filled (enough for LAPACK's symmetric
+        routines; mirroring costs two passes over the matrix).
         """
         n = self.n_samples
         if self.is_sparse:
@@ -139,21 +141,22 @@ class RidgeDesign:
             return np.asfortranarray(K, dtype=self.dtype)
         syrk = blas.ssyrk if self.dtype == np.float32 else blas.dsyrk
         K = np.zeros((n, n), dtype=self.dtype, order="F")
-        step = max(1, BLOCK_VALUES // max(n, 1))
+        step = min(self.n_features, max(1, BLOCK_VALUES // max(n, 1)))
+        buf = np.empty((n, step), dtype=self.dtype, order="F")
+        xm = None if self.xm is None else self.xm.astype(self.dtype)
         for j0 in range(0, self.n_features, step):
-            B = self._dense_columns(j0, min(j0 + step, self.n_features))
+            j1 = min(j0 + step, self.n_features)
+            B = buf[:, :j1 - j0]
+            if xm is None:
+                B[...] = self.X[:, j0:j1]
+            else:
+                np.subtract(self.X[:, j0:j1], xm[j0:j1], out=B)
+            if self.sqrt_sw is not None:
+                B *= self.sqrt_sw[:, None]
             K = syrk(1.0, B, beta=1.0, c=K, overwrite_c=1)
-        K += np.triu(K, 1).T        # syrk filled the upper triangle only
+        if mirror:
+            K += np.triu(K, 1).T        # syrk filled the upper triangle only
         return K
-
-    def _dense_columns(self, j0, j1):
-        """Columns j0:j1 of Z (dense X), F-ordered, X's dtype."""
-        B = np.array(self.X[:, j0:j1], order="F")
-        if self.xm is not None:
-            B -= self.xm[j0:j1].astype(self.dtype)
-        if self.sqrt_sw is not None:
-            B *= self.sqrt_sw[:, None]
-        return B
 
     def row_blocks(self, V, step):
         """Yield (rows, Z[rows] @ V) over blocks of step rows, float64.
@@ -171,14 +174,25 @@ class RidgeDesign:
                 out *= self.sqrt_sw[:, None]
             yield slice(0, n), out
             return
+        # Rows are centred (exactly, before the product) into one F-ordered
+        # buffer, which copies contiguous pieces of X's columns; float64 X
+        # without centring is read in place by BLAS.
+        direct = self.dtype == np.float64 and self.xm is None
+        buf = None if direct else np.empty((min(step, n), p), order="F")
         for i0 in range(0, n, step):
             rows = slice(i0, min(i0 + step, n))
-            B = np.array(self.X[rows], dtype=np.float64)
-            if self.xm is not None:
-                B -= self.xm
+            if direct:
+                B = self.X[rows]
+            else:
+                B = buf[:rows.stop - i0]
+                if self.xm is None:
+                    B[...] = self.X[rows]
+                else:
+                    np.subtract(self.X[rows], self.xm, out=B)
+            out = B @ V
             if self.sqrt_sw is not None:
-                B *= self.sqrt_sw[rows, None]
-            yield rows, B @ V
+                out *= self.sqrt_sw[rows, None]
+            yield rows, out
 
     def dense(self, dtype):
         """Z as a new dense array (the workspace of an SVD), shape (n, p)."""
