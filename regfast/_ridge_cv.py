@@ -6,7 +6,10 @@ scikit-learn's ``_RidgeGCV`` computes them (Rifkin & Lippert, 2007): with
 G = Z Z^T + alpha I, the LOO residual of sample i is c_i / d_i, where
 c = G^-1 z and d = diag(G^-1) - (G^-1 s^1/2)_i s_i^1/2 / sum(s) (the last term
 with an intercept only).  Both are evaluated for all alphas at once, block of
-rows by block of rows, so n x p work arrays are never formed for dense X.
+rows by block of rows (one gemm per block), so n x p work arrays are never
+formed for dense X.  When n > p the n x p x n_alphas products shrink further
+with a low-rank factorisation of the p x n_alphas matrix 1 / (lam + alpha),
+truncated below rounding level (see `low_rank`).
 ``cv=k`` scores every alpha on each fold from one decomposition of the fold's
 training design, as a grid search of `Ridge` over the folds would.
 """
@@ -38,6 +41,29 @@ def eigh_upper(G):
     whose upper triangle G holds; G may be overwritten."""
     return linalg.eigh(G.astype(np.float64, copy=False), lower=False,
                        overwrite_a=True, check_finite=False, driver="evd")
+
+
+def low_rank(F, w):
+    """F = P Q with P of shape (r, m), Q (m, A) when that saves flops, else None.
+
+    The rows of F are scaled by w, so that its entries are in (0, 1] and each
+    row of the matrices F multiplies (B * B, B diag(c), scaled by 1/w) has a
+    norm of at most about 1.  The factors are the SVD truncated where the
+    omitted singular values' norm falls below 4 sqrt(min(r, A)) eps: an
+    entrywise error in the products below the worst-case rounding error of
+    the direct sum over r terms (r eps), at the SVD's own noise floor (the
+    singular values of such matrices decay fast to about eps).
+    """
+    r, A = F.shape
+    if min(r, A) < 8:
+        return None
+    U, s, Vt = linalg.svd(F * w[:, None], full_matrices=False, check_finite=False,
+                          lapack_driver="gesvd")    # (gesdd: a noisier floor)
+    tail = np.sqrt(np.cumsum((s * s)[::-1]))[::-1]      # tail[j] = ||s[j:]||
+    m = int(np.count_nonzero(tail > 4 * np.sqrt(min(r, A)) * np.finfo(np.float64).eps))
+    if m * (r + A) > 0.7 * r * A:
+        return None
+    return (U[:, :m] * s[:m]) / w[:, None], Vt[:m]
 
 
 class LooDecomposition:
@@ -93,8 +119,9 @@ class LooDecomposition:
         """Yield (rows, E) with E[i, t, a] the LOO residual of z at alphas[a].
 
         With B the block's rows of U or W and c = proj, the diagonal of
-        alpha G^-1 and alpha G^-1 z for all alphas are one gemm:
-        [B * B; B diag(c_1); ...; B diag(c_k)] @ F.
+        alpha G^-1 and alpha G^-1 z for all alphas are one gemm,
+        [B * B; B diag(c_1); ...; B diag(c_k)] @ F, or two thin ones with
+        F = P Q.
         """
         lam = np.maximum(self.lam, 0.0)[:, None]
         a = np.asarray(alphas, dtype=np.float64)[None, :]
@@ -106,6 +133,9 @@ class LooDecomposition:
         # rows per block: keep the stacked blocks ((k + 1) rows x max(r, A))
         # about 2 MB, in cache for the elementwise passes
         step = max(1, (BLOCK_VALUES // 2) // ((k + 1) * max(r, A)))
+        # 'cov' (n > p): F (rows scaled into (0, 1]) of low rank saves most of
+        # the n r A products; 'gram' has r = n, and the SVD would cost as much
+        PQ = None if gram else low_rank(F, lam[:, 0] + a.min())
         buf = np.empty((k + 1, 0, r))
         for rows, B in self._blocks(step):
             b = B.shape[0]
@@ -115,7 +145,8 @@ class LooDecomposition:
             np.multiply(B, B, out=S[0])
             for t in range(k):
                 np.multiply(B, self.proj[:, t], out=S[t + 1])
-            R = (S.reshape((k + 1) * b, r) @ F).reshape(k + 1, b, A)
+            S2 = S.reshape((k + 1) * b, r)
+            R = (S2 @ F if PQ is None else (S2 @ PQ[0]) @ PQ[1]).reshape(k + 1, b, A)
             ad, AC = R[0], R[1:]
             if not gram:
                 np.subtract(1.0, ad, out=ad)

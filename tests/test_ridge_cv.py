@@ -8,6 +8,8 @@ from sklearn.metrics import make_scorer, mean_absolute_error
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from regfast import RidgeCV
+from regfast import _ridge_cv as ridge_cv
+from regfast._ridge_cv import low_rank
 
 ALPHAS = np.logspace(-3, 3, 13)
 
@@ -158,6 +160,53 @@ def test_bad_sample_weight():
     X, Y, _ = make_data(20, 4, 1)
     with pytest.raises(ValueError, match="sample_weight has negative"):
         RidgeCV().fit(X, Y[:, 0], sample_weight=-np.ones(20))
+
+
+@pytest.mark.parametrize("lam, max_rank", [
+    (np.linspace(1e4, 2e4, 60), 8),
+    (np.r_[np.zeros(5), np.linspace(100, 900, 55)], 20)], ids=["narrow", "zeros"])
+def test_low_rank_factor_is_entrywise_accurate(lam, max_rank):
+    alphas = np.logspace(-3, 3, 40)
+    F = 1.0 / (lam[:, None] + alphas)
+    w = lam + alphas.min()
+    P, Q = low_rank(F, w)
+    assert P.shape[1] <= max_rank
+    eps = np.finfo(np.float64).eps
+    # the truncation bound (4 sqrt(min(r, A)) eps) plus rounding in P Q
+    assert np.max(np.abs(P @ Q - F) * w[:, None]) <= (4 * np.sqrt(40) + 64) * eps
+
+
+def test_low_rank_factor_declined_when_it_saves_little():
+    lam = np.logspace(-8, 6, 60)            # eigenvalues over 14 decades
+    alphas = np.logspace(-3, 3, 40)
+    assert low_rank(1.0 / (lam[:, None] + alphas), lam + alphas.min()) is None
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_loo_with_low_rank_factor_equals_brute_force(monkeypatch, fit_intercept,
+                                                     weighted):
+    # n >> p standard-normal X: a narrow spectrum, where F is factored
+    rng = np.random.RandomState(0)
+    n, p = 300, 40
+    X = rng.randn(n, p) + 0.5
+    y = X[:, :5].sum(axis=1) + rng.randn(n)
+    sw = rng.uniform(0.5, 2.0, n) if weighted else None
+    alphas = np.logspace(-3, 1, 60)
+    used = []
+    monkeypatch.setattr(ridge_cv, "low_rank",
+                        lambda F, w: used.append(low_rank(F, w)) or used[-1])
+    model = RidgeCV(alphas=alphas, fit_intercept=fit_intercept,
+                    store_cv_results=True).fit(X, y, sample_weight=sw)
+    assert used and used[0] is not None
+    for k in (0, 30, 59):
+        ref = brute_force_loo(X, y, alphas[k], sw, fit_intercept)
+        np.testing.assert_allclose(model.cv_results_[:, k], ref, rtol=1e-7,
+                                   atol=1e-10 * ref.max())
+    ref = SkRidgeCV(alphas=alphas, fit_intercept=fit_intercept,
+                    store_cv_results=True).fit(X, y, sample_weight=sw)
+    assert model.alpha_ == ref.alpha_
+    np.testing.assert_allclose(model.cv_results_, ref.cv_results_, rtol=1e-7)
 
 
 @pytest.mark.parametrize("name, rows, cols, gcv_mode", [
