@@ -32,6 +32,7 @@ Examples::
 
     python benchmarks/compare.py --quick
     python benchmarks/compare.py --render benchmarks/compare_results/latest.json
+    python benchmarks/compare.py --summary benchmarks/compare_results/*.json
     python benchmarks/compare.py --problems dense_wide leukemia --tasks lasso enet \\
         --solvers regfast sklearn celer skglm --timeout 120
 """
@@ -315,15 +316,8 @@ def ratios(row):
     return best, (peers[best] if best else None), sk
 
 
-def markdown(results, meta):
-    out = [f"Measured {meta['date']} on {meta['machine']}; command: `{meta['command']}`.",
-           "",
-           "Every time is the median of several runs after a warm-up, single-threaded, at the "
-           "tol that first meets the relative duality-gap target (our own gap computation; "
-           "`*` = the solver never met it, timed at its tightest tol). 'x floor' = time / "
-           "one X^T v. Ratios are to the fastest peer that met the target and to scikit-learn. "
-           "Memory = peak increase of the resident set during a fit (x X = multiple of X's size).",
-           ""]
+def summary_table(results):
+    """One line per row: regfast, the fastest peer that met the target, the ratios."""
     summary = ["| problem | dtype | task | regfast (s) | x floor | fastest peer (s) | "
                "regfast / fastest peer | regfast / sklearn |", "|---|---|---|---|---|---|---|---|"]
     for row in results:
@@ -340,8 +334,19 @@ def markdown(results, meta):
                      "-", "-"]
         summary.append(f"| {row['problem']} | {row['dtype']} | {row_title(row)} | "
                        + " | ".join(cells) + " |")
-    out += ["### Summary", ""] + summary + [""]
+    return summary
 
+
+def markdown(results, meta):
+    out = [f"Measured {meta['date']} on {meta['machine']}; command: `{meta['command']}`.",
+           "",
+           "Every time is the median of several runs after a warm-up, single-threaded, at the "
+           "tol that first meets the relative duality-gap target (our own gap computation; "
+           "`*` = the solver never met it, timed at its tightest tol). 'x floor' = time / "
+           "one X^T v. Ratios are to the fastest peer that met the target and to scikit-learn. "
+           "Memory = peak increase of the resident set during a fit (x X = multiple of X's size).",
+           ""]
+    out += ["### Summary", ""] + summary_table(results) + [""]
     out += ["### Every solver", ""]
     for row in results:
         best, t_best, t_sk = ratios(row)
@@ -450,6 +455,9 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--render"]:
         return render(argv[1])
+    if argv[:1] == ["--summary"]:                 # one summary table from several runs
+        rows = [row for path in argv[1:] for row in json.loads(Path(path).read_text())["rows"]]
+        return print("\n".join(summary_table(rows)))
     args = parse_args(argv)
     started = datetime.datetime.now(datetime.timezone.utc)
     results = run(args)
