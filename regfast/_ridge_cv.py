@@ -113,15 +113,15 @@ class LooDecomposition:
                 rows = slice(i0, min(i0 + step, M.shape[0]))
                 yield rows, M[rows]
         else:
-            yield from self.design.row_blocks(self.V, step)
+            yield from self.design.row_blocks(self.V, step,
+                                              frob2=float(np.sum(self.lam)))
 
     def loo_residuals(self, alphas):
         """Yield (rows, E) with E[i, t, a] the LOO residual of z at alphas[a].
 
         With B the block's rows of U or W and c = proj, the diagonal of
-        alpha G^-1 and alpha G^-1 z for all alphas are one gemm,
-        [B * B; B diag(c_1); ...; B diag(c_k)] @ F, or two thin ones with
-        F = P Q.
+        alpha G^-1 and alpha G^-1 z for all alphas are (B * B) F and
+        B diag(c_t) F: k + 1 gemms, thin ones when F = P Q.
         """
         lam = np.maximum(self.lam, 0.0)[:, None]
         a = np.asarray(alphas, dtype=np.float64)[None, :]
@@ -130,23 +130,26 @@ class LooDecomposition:
         # gram: alpha G^-1 = U F U^T;  cov: alpha G^-1 = I - W F W^T
         r, A = F.shape
         k = self.z.shape[1]
-        # rows per block: keep the stacked blocks ((k + 1) rows x max(r, A))
-        # about 2 MB, in cache for the elementwise passes
-        step = max(1, (BLOCK_VALUES // 2) // ((k + 1) * max(r, A)))
         # 'cov' (n > p): F (rows scaled into (0, 1]) of low rank saves most of
         # the n r A products; 'gram' has r = n, and the SVD would cost as much
         PQ = None if gram else low_rank(F, lam[:, 0] + a.min())
-        buf = np.empty((k + 1, 0, r))
+        P, Q = (F, None) if PQ is None else PQ
+        m = P.shape[1]
+        cP = self.proj.T[:, :, None] * P                  # diag(c_t) P, (k, r, m)
+        # rows per block: keep the blocks (rows x max(r, A)) a few MB
+        step = max(1, BLOCK_VALUES // ((k + 1) * max(r, A)))
+        BB = np.empty((0, r))
         for rows, B in self._blocks(step):
             b = B.shape[0]
-            if buf.shape[1] < b:         # (sparse X comes in one block)
-                buf = np.empty((k + 1, b, r))
-            S = buf[:, :b]
-            np.multiply(B, B, out=S[0])
+            if BB.shape[0] < b:
+                BB = np.empty((b, r))
+            np.multiply(B, B, out=BB[:b])
+            R = np.empty((k + 1, b, m))
+            np.matmul(BB[:b], P, out=R[0])
             for t in range(k):
-                np.multiply(B, self.proj[:, t], out=S[t + 1])
-            S2 = S.reshape((k + 1) * b, r)
-            R = (S2 @ F if PQ is None else (S2 @ PQ[0]) @ PQ[1]).reshape(k + 1, b, A)
+                np.matmul(B, cP[t], out=R[t + 1])
+            if Q is not None:
+                R = (R.reshape((k + 1) * b, m) @ Q).reshape(k + 1, b, A)
             ad, AC = R[0], R[1:]
             if not gram:
                 np.subtract(1.0, ad, out=ad)

@@ -158,11 +158,13 @@ class RidgeDesign:
             K += np.triu(K, 1).T        # syrk filled the upper triangle only
         return K
 
-    def row_blocks(self, V, step):
+    def row_blocks(self, V, step, frob2=None):
         """Yield (rows, Z[rows] @ V) over blocks of step rows, float64.
 
         Dense X is read block by block (never copied whole); sparse X in one
-        sparse-dense product.
+        sparse-dense product.  frob2, if given, is ||Z||_F^2 (the trace of
+        Z^T Z): when the means are small next to it, float64 X is not
+        centred first (see below).
         """
         n, p = self.n_samples, self.n_features
         V = np.asarray(V, dtype=np.float64)
@@ -174,22 +176,30 @@ class RidgeDesign:
                 out *= self.sqrt_sw[:, None]
             yield slice(0, n), out
             return
-        # Rows are centred (exactly, before the product) into one F-ordered
-        # buffer, which copies contiguous pieces of X's columns; float64 X
-        # without centring is read in place by BLAS.
-        direct = self.dtype == np.float64 and self.xm is None
+        # Float64 X is read in place by BLAS, Z V = S^1/2 (X V - 1 m^T V), when
+        # S ||m||^2 <= ||Z||_F^2: then ||S^1/2 X||_F^2 = ||Z||_F^2 + S ||m||^2
+        # <= 2 ||Z||_F^2, and the rounding errors are at most sqrt(2) times
+        # those of the centred product, normwise.  Otherwise the rows are
+        # centred first into one F-ordered buffer (contiguous pieces of X's
+        # columns).
+        mV = None if self.xm is None else self.xm @ V
+        direct = self.dtype == np.float64 and (
+            self.xm is None or (frob2 is not None
+                                and self.sw_sum * (self.xm @ self.xm) <= frob2))
         buf = None if direct else np.empty((min(step, n), p), order="F")
         for i0 in range(0, n, step):
             rows = slice(i0, min(i0 + step, n))
             if direct:
-                B = self.X[rows]
+                out = self.X[rows] @ V
+                if mV is not None:
+                    out -= mV
             else:
                 B = buf[:rows.stop - i0]
                 if self.xm is None:
                     B[...] = self.X[rows]
                 else:
                     np.subtract(self.X[rows], self.xm, out=B)
-            out = B @ V
+                out = B @ V
             if self.sqrt_sw is not None:
                 out *= self.sqrt_sw[rows, None]
             yield rows, out
