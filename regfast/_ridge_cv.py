@@ -46,13 +46,14 @@ def eigh_upper(G):
 def low_rank(F, w):
     """F = P Q with P of shape (r, m), Q (m, A) when that saves flops, else None.
 
-    The rows of F are scaled by w, so that its entries are in (0, 1] and each
-    row of the matrices F multiplies (B * B, B diag(c), scaled by 1/w) has a
-    norm of at most about 1.  The factors are the SVD truncated where the
-    omitted singular values' norm falls below 4 sqrt(min(r, A)) eps: an
-    entrywise error in the products below the worst-case rounding error of
-    the direct sum over r terms (r eps), at the SVD's own noise floor (the
-    singular values of such matrices decay fast to about eps).
+    w scales the rows of F into (0, 1] and those of the matrices F multiplies
+    by 1/w: (B * B) / w then has rows of 1-norm at most 1 (leverages), so an
+    entrywise error d in w F moves each leverage by at most d, and each fitted
+    value by at most d ||z||, the form of the rounding error of the direct
+    sum over r terms (there r eps).  The factors are the SVD of w F truncated
+    where the omitted singular values' norm falls below 4 sqrt(min(r, A)) eps
+    (their noise floor is about eps; they decay fast to it when the
+    eigenvalues and alphas make 1 / (lam + alpha) smooth).
     """
     r, A = F.shape
     if min(r, A) < 8:
