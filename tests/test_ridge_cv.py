@@ -183,13 +183,16 @@ def test_low_rank_factor_declined_when_it_saves_little():
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("fit_intercept, offset", [(True, 0.5), (True, 10.0),
+                                                   (False, 0.5)])
 def test_loo_with_low_rank_factor_equals_brute_force(monkeypatch, fit_intercept,
-                                                     weighted):
-    # n >> p standard-normal X: a narrow spectrum, where F is factored
+                                                     weighted, offset):
+    # n >> p standard-normal X: a narrow spectrum, where F is factored.  With
+    # an intercept, Z V is formed from X V - 1 m^T V when the means are small
+    # (S ||m||^2 <= ||Z||_F^2, offset 0.5), else from centred rows (offset 10).
     rng = np.random.RandomState(0)
     n, p = 300, 40
-    X = rng.randn(n, p) + 0.5
+    X = rng.randn(n, p) + offset
     y = X[:, :5].sum(axis=1) + rng.randn(n)
     sw = rng.uniform(0.5, 2.0, n) if weighted else None
     alphas = np.logspace(-3, 1, 60)
