@@ -187,10 +187,11 @@ class RidgeDesign:
             self.xm is None or (frob2 is not None
                                 and self.sw_sum * (self.xm @ self.xm) <= frob2))
         buf = None if direct else np.empty((min(step, n), p), order="F")
+        Vt = V.T      # (V^T B^T)^T: an F-ordered result, which BLAS writes faster
         for i0 in range(0, n, step):
             rows = slice(i0, min(i0 + step, n))
             if direct:
-                out = self.X[rows] @ V
+                out = (Vt @ self.X[rows].T).T
                 if mV is not None:
                     out -= mV
             else:
@@ -199,7 +200,7 @@ class RidgeDesign:
                     B[...] = self.X[rows]
                 else:
                     np.subtract(self.X[rows], self.xm, out=B)
-                out = B @ V
+                out = (Vt @ B.T).T
             if self.sqrt_sw is not None:
                 out *= self.sqrt_sw[rows, None]
             yield rows, out
