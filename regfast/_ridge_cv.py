@@ -143,7 +143,7 @@ class LooDecomposition:
         for rows, B in self._blocks(step):
             b = B.shape[0]
             if BB.shape[0] < b:
-                BB = np.empty((b, r))
+                BB = np.empty((b, r), order="F")      # as B (F-ordered rows)
             np.multiply(B, B, out=BB[:b])
             R = np.empty((k + 1, b, m))
             np.matmul(BB[:b], P, out=R[0])
