@@ -36,10 +36,15 @@ class _Identity(RegressorMixin, BaseEstimator):
         return y
 
 
-def eigh_upper(G):
-    """Eigendecomposition (LAPACK syevd, float64) of the symmetric matrix
-    whose upper triangle G holds; G may be overwritten."""
-    return linalg.eigh(G.astype(np.float64, copy=False), lower=False,
+def eigh_gram(G, upper_only=False):
+    """Eigendecomposition (LAPACK syevd, float64) of the symmetric matrix G
+    (only its upper triangle filled if upper_only); G may be overwritten.
+
+    A full G is read from its lower triangle, as scikit-learn does: on an
+    ill-conditioned Gram matrix the two triangles give eigenvectors that
+    differ at rounding level, which LOO errors at small alphas amplify.
+    """
+    return linalg.eigh(G.astype(np.float64, copy=False), lower=not upper_only,
                        overwrite_a=True, check_finite=False, driver="evd")
 
 
@@ -90,10 +95,10 @@ class LooDecomposition:
                 self.kind, self.V, self._W = "cov", Vt.T, U * s
         elif mode == "gram":
             self.kind = "gram"
-            self.lam, self.U = eigh_upper(design.gram_samples(mirror=False))
+            self.lam, self.U = eigh_gram(design.gram_samples(mirror=False), upper_only=True)
         else:
             self.kind, self._W = "cov", None
-            self.lam, self.V = eigh_upper(design.gram_features())
+            self.lam, self.V = eigh_gram(design.gram_features())
         # With an intercept, d also needs alpha G^-1 s^1/2.  In the 'cov' form
         # that is s^1/2 itself (Z^T s^1/2 = 0).  In the 'gram' form s^1/2 is a
         # near-null eigenvector of Z Z^T: it is carried along like z (as
@@ -183,10 +188,10 @@ def fold_path(X, y, sample_weight, fit_intercept, alphas):
     T = z.shape[1]
     A = len(alphas)
     if n >= p:
-        lam, Q = eigh_upper(design.gram_features())
+        lam, Q = eigh_gram(design.gram_features())
         proj = Q.T @ design.rmatvec(z).astype(np.float64)        # V^T Z^T z
     else:
-        lam, Q = eigh_upper(design.gram_samples(mirror=False))
+        lam, Q = eigh_gram(design.gram_samples(mirror=False), upper_only=True)
         proj = Q.T @ z.astype(np.float64)                        # U^T z
     lam = np.maximum(lam, 0.0)[:, None]
     a = alphas[None, :]
