@@ -1,41 +1,119 @@
 /* Dense inner loops of the design primitives, vectorised.
  *
- * Reductions accumulate in double (also for float32 data) and are vectorised
- * with `omp simd reduction` (-fopenmp-simd: no OpenMP runtime), which lets the
- * compiler reorder the sum without -ffast-math.  On x86-64 with GCC each
- * function is also compiled for AVX2+FMA and picked at load time
- * (target_clones), so wheels stay portable.  One body serves float and double
- * through RF_DEFINE; _design.pxd chooses by the fused type.
+ * Reductions accumulate in double, also for float32 data.  A reduction loop
+ * is bound by the latency of its adds unless it keeps several independent
+ * accumulators, which compilers do not do for floating point without
+ * -ffast-math; so on x86-64 the reductions have an AVX2+FMA version with four
+ * vector accumulators, chosen at run time (__builtin_cpu_supports), and a
+ * portable `omp simd` version elsewhere.  Wheels stay portable: nothing needs
+ * -march.  One body serves float and double through the RF_* macros; the
+ * loader rf_ld4_<S> widens four values of the data type to doubles.
+ * _design.pxd picks the float or double variant by the fused type.
  */
 #ifndef REGFAST_SIMD_H
 #define REGFAST_SIMD_H
 
 #include <stddef.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(REGFAST_NO_CLONES)
-#define RF_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define RF_CLONES
-#endif
-
-#define RF_DEFINE(T, S)                                                        \
-/* sum_i x_i v_i */                                                            \
-RF_CLONES static double rf_dot_##S(ptrdiff_t n, const T* x, const T* v) {      \
+/* ---- portable versions -------------------------------------------------- */
+#define RF_PORTABLE(T, S)                                                      \
+static double rf_dot_portable_##S(ptrdiff_t n, const T* x, const T* v) {       \
     double acc = 0.0;                                                          \
     _Pragma("omp simd reduction(+:acc)")                                       \
     for (ptrdiff_t i = 0; i < n; i++) acc += (double)x[i] * (double)v[i];      \
     return acc;                                                                \
 }                                                                              \
-/* sum_i s_i x_i v_i */                                                        \
-RF_CLONES static double rf_wdot_##S(ptrdiff_t n, const T* s, const T* x,       \
-                                    const T* v) {                              \
+static double rf_wdot_portable_##S(ptrdiff_t n, const T* s, const T* x,        \
+                                   const T* v) {                               \
     double acc = 0.0;                                                          \
     _Pragma("omp simd reduction(+:acc)")                                       \
     for (ptrdiff_t i = 0; i < n; i++)                                          \
         acc += (double)s[i] * (double)x[i] * (double)v[i];                     \
     return acc;                                                                \
+}
+RF_PORTABLE(double, d)
+RF_PORTABLE(float, f)
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(REGFAST_PORTABLE_ONLY)
+#include <immintrin.h>
+#define RF_AVX2 __attribute__((target("avx2,fma")))
+
+static int rf_has_avx2(void) {
+    static int has = -1;           /* benign race: every thread writes the same */
+    if (has < 0) {
+        __builtin_cpu_init();
+        has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return has;
+}
+RF_AVX2 static inline __m256d rf_ld4_d(const double* p) { return _mm256_loadu_pd(p); }
+RF_AVX2 static inline __m256d rf_ld4_f(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+RF_AVX2 static inline double rf_hsum(__m256d a) {
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+/* four independent accumulators of four lanes: 16 values per iteration */
+#define RF_AVX2_REDUCTIONS(T, S)                                               \
+RF_AVX2 static double rf_dot_avx2_##S(ptrdiff_t n, const T* x, const T* v) {   \
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
+    ptrdiff_t i = 0;                                                           \
+    for (; i + 16 <= n; i += 16) {                                             \
+        a0 = _mm256_fmadd_pd(rf_ld4_##S(x + i), rf_ld4_##S(v + i), a0);        \
+        a1 = _mm256_fmadd_pd(rf_ld4_##S(x + i + 4), rf_ld4_##S(v + i + 4), a1);\
+        a2 = _mm256_fmadd_pd(rf_ld4_##S(x + i + 8), rf_ld4_##S(v + i + 8), a2);\
+        a3 = _mm256_fmadd_pd(rf_ld4_##S(x + i + 12), rf_ld4_##S(v + i + 12), a3);\
+    }                                                                          \
+    double acc = rf_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1),                  \
+                                       _mm256_add_pd(a2, a3)));               \
+    for (; i < n; i++) acc += (double)x[i] * (double)v[i];                     \
+    return acc;                                                                \
 }                                                                              \
-/* v_i -= a x_i - c  (c = a * column mean keeps a centred v centred) */        \
+RF_AVX2 static double rf_wdot_avx2_##S(ptrdiff_t n, const T* s, const T* x,    \
+                                       const T* v) {                           \
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
+    ptrdiff_t i = 0;                                                           \
+    for (; i + 16 <= n; i += 16) {                                             \
+        a0 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##S(s + i), rf_ld4_##S(x + i)),\
+                             rf_ld4_##S(v + i), a0);                           \
+        a1 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##S(s + i + 4),              \
+                                           rf_ld4_##S(x + i + 4)),             \
+                             rf_ld4_##S(v + i + 4), a1);                       \
+        a2 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##S(s + i + 8),              \
+                                           rf_ld4_##S(x + i + 8)),             \
+                             rf_ld4_##S(v + i + 8), a2);                       \
+        a3 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##S(s + i + 12),             \
+                                           rf_ld4_##S(x + i + 12)),            \
+                             rf_ld4_##S(v + i + 12), a3);                      \
+    }                                                                          \
+    double acc = rf_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1),                  \
+                                       _mm256_add_pd(a2, a3)));               \
+    for (; i < n; i++) acc += (double)s[i] * (double)x[i] * (double)v[i];      \
+    return acc;                                                                \
+}
+RF_AVX2_REDUCTIONS(double, d)
+RF_AVX2_REDUCTIONS(float, f)
+#define RF_PICK(name, S, ...) \
+    (rf_has_avx2() ? name##_avx2_##S(__VA_ARGS__) : name##_portable_##S(__VA_ARGS__))
+#define RF_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define RF_PICK(name, S, ...) name##_portable_##S(__VA_ARGS__)
+#define RF_CLONES
+#endif
+
+/* ---- the primitives _design.pxd calls ----------------------------------- */
+#define RF_DEFINE(T, S)                                                        \
+/* sum_i x_i v_i */                                                            \
+static inline double rf_dot_##S(ptrdiff_t n, const T* x, const T* v) {         \
+    return RF_PICK(rf_dot, S, n, x, v);                                        \
+}                                                                              \
+/* sum_i s_i x_i v_i */                                                        \
+static inline double rf_wdot_##S(ptrdiff_t n, const T* s, const T* x,          \
+                                 const T* v) {                                 \
+    return RF_PICK(rf_wdot, S, n, s, x, v);                                    \
+}                                                                              \
+/* v_i -= a x_i - c  (c = a * column mean keeps a centred v centred); no      \
+   reduction, so plain vectorisation is enough (an AVX2 clone where GCC can) */\
 RF_CLONES static void rf_axpy_##S(ptrdiff_t n, T a, const T* x, T c, T* v) {   \
     _Pragma("omp simd")                                                        \
     for (ptrdiff_t i = 0; i < n; i++) v[i] -= a * x[i] - c;                    \
