@@ -62,20 +62,27 @@ class Problem:
             self.indices = self.indptr = None
         self.n_eff = float(self.n_samples if sample_weight is None else sample_weight.sum())
         # weighted sums in float64 without n-sized temporaries (einsum buffers)
+        self.y = y
         if fit_intercept:
-            self.xm = self._xt(np.ones(self.n_samples, dtype=self.dtype), None) / self.n_eff
             self.y_mean = float(self._wsum("i->", y) / self.n_eff)
+            # X^T S 1 and X^T S y_c in one pass; X_c^T S y_c = X^T S y_c as
+            # sum(S y_c) = 0 (the gradient at w = 0: alpha_max, Gram mode)
+            V = np.empty((self.n_samples, 2), dtype=self.dtype, order="F")
+            V[:, 0] = 1
+            np.subtract(y, self.y_mean, out=V[:, 1], casting="unsafe")
+            yc = V[:, 1]
+            both = self._xt(V, None)
+            self.xm = both[:, 0] / self.n_eff
+            self.xty = both[:, 1]
         else:
             self.xm = None
             self.y_mean = 0.0
-        self.y = y
-        yc = y - np.asarray(self.y_mean, dtype=self.dtype)
+            yc = y
+            self.xty = self._xt(yc, None)
         self.yy = float(self._wsum("i,i->", yc, yc))
         if not np.isfinite(self.yy):
             raise ValueError("y is too large: its sum of squares overflows float64; "
                              "rescale y (e.g. divide it by its standard deviation)")
-        # X_c^T S y_c: the gradient at w = 0 (alpha_max, Gram mode)
-        self.xty = self._xt(yc, self.xm)
         # Gram mode: a user array is checked and used; dense X builds it on
         # first use (a single alpha may need only a few of its columns)
         self.gram = None
@@ -94,10 +101,12 @@ class Problem:
                          dtype=np.float64)
 
     def _xt(self, v, xm):
-        """X_c^T S v in float64 (xm=None: no centring)."""
-        return _cd.xt_dot(self.kind, self.values, self.indices, self.indptr,
-                          self.n_samples, self.n_features, self.sw, xm,
-                          self.n_eff, np.ascontiguousarray(v, dtype=self.dtype))
+        """X_c^T S v in float64 (xm=None: no centring); v of shape (n,) or (n, k)."""
+        V = np.asfortranarray(v, dtype=self.dtype)
+        out = _cd.xt_dot(self.kind, self.values, self.indices, self.indptr,
+                         self.n_samples, self.n_features, self.sw, xm, self.n_eff,
+                         V.reshape(self.n_samples, -1, order="F"))
+        return out[:, 0] if V.ndim == 1 else out
 
     def _gram(self, X, gram):
         if hasattr(gram, "__array__"):

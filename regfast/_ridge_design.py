@@ -59,7 +59,7 @@ class RidgeDesign:
         kind, values, indices, indptr = self._kernel_args
         return _cd.xt_dot(kind, values, indices, indptr, self.n_samples,
                           self.n_features, self._sw, None, self.sw_sum,
-                          np.ascontiguousarray(v, dtype=self.dtype))
+                          np.asarray(v, dtype=self.dtype).reshape(-1, 1))[:, 0]
 
     # -- the target -----------------------------------------------------------
     def center_y(self, y):

@@ -650,30 +650,33 @@ cdef void fill_design(Design* D, int kind, const floating[:] values,
 
 
 def xt_dot(int kind, values, indices, indptr, Py_ssize_t n_rows,
-           Py_ssize_t n_cols, sw, xm, double n_eff, v):
-    """X_c^T S v for a centred-or-not design (float64 result, double accumulation).
+           Py_ssize_t n_cols, sw, xm, double n_eff, V):
+    """X_c^T S V for a centred-or-not design (float64, double accumulation).
 
-    v has length n_rows and X's dtype; pass xm=None for plain X^T S v.
-    Not defined for the Gram kind.
+    V has shape (n_rows, k), Fortran order, X's dtype; the result is (n_cols, k).
+    All k products are taken while column j is in cache: one pass over X.
+    Pass xm=None for plain X^T S V.  Not defined for the Gram kind.
     """
     if values.dtype == np.float32:
-        return _xt_dot[float](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, v)
-    return _xt_dot[double](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, v)
+        return _xt_dot[float](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V)
+    return _xt_dot[double](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V)
 
 
 cdef _xt_dot(int kind, const floating[:] values, const int[::1] indices,
              const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
              const floating[::1] sw, const double[::1] xm, double n_eff,
-             const floating[::1] v):
+             const floating[::1, :] V):
     cdef Design D
-    cdef double[::1] out = np.empty(n_cols)
-    cdef double vsum
-    cdef Py_ssize_t j
+    cdef Py_ssize_t k = V.shape[1], j, c
+    cdef double[::1, :] out = np.empty((n_cols, k), order="F")
+    cdef double[::1] vsum = np.empty(k)
     fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
     with nogil:
-        vsum = wsum(D.n, <const floating*> D.sw, &v[0])
+        for c in range(k):
+            vsum[c] = wsum(D.n, <const floating*> D.sw, &V[0, c])
         for j in range(n_cols):
-            out[j] = col_grad(&D, j, &v[0], vsum)
+            for c in range(k):
+                out[j, c] = col_grad(&D, j, &V[0, c], vsum[c])
     return np.asarray(out)
 
 
