@@ -244,8 +244,10 @@ class Problem:
                 np.array([total_iter], dtype=np.int32), converged)
 
     def _residual(self, coef):
-        """The centred residual y_c - X_c coef, in float64."""
-        r = self.y.astype(np.float64) - self.y_mean - self._dense_X @ coef.astype(self.dtype)
+        """The centred residual y_c - X_c coef (X's dtype), reading only the support's columns."""
+        r = self.y.astype(np.float64) - self.y_mean
+        for j in np.flatnonzero(coef):
+            r -= coef[j] * self._dense_X[:, j]
         if self.xm is not None:
             r += float(self.xm @ coef)
         return r.astype(self.dtype)
