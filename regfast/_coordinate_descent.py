@@ -32,12 +32,15 @@ def check_enet_params(est):
 
 
 class LinearPredictorMixin:
-    """predict, sparse_coef_ and tags of a single-target linear model on sparse or dense X."""
+    """predict, sparse_coef_ and the sparse-input tag of a fitted linear model.
+
+    coef_ is (n_features,) or (n_targets, n_features); intercept_ a scalar or
+    one per target.
+    """
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.target_tags.multi_output = False
         return tags
 
     def predict(self, X):
@@ -49,17 +52,17 @@ class LinearPredictorMixin:
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self)
         check_sparse_format(X, type(self).__name__)
         X = validate_data(self, X, reset=False, accept_sparse=list(SPARSE_CONVERTIBLE),
                           dtype=[np.float64, np.float32])
-        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+        return np.asarray(X @ np.asarray(self.coef_).T) + self.intercept_
 
     @property
     def sparse_coef_(self):
-        """coef_ as a (1, n_features) CSR matrix."""
+        """coef_ as a CSR matrix with one row per target."""
         return sp.csr_matrix(np.atleast_2d(self.coef_))
 
 

@@ -22,12 +22,11 @@ from scipy.linalg import lapack
 from scipy.sparse.linalg import lsqr
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._coordinate_descent import LinearPredictorMixin
 from ._problem import Problem, use_gram
 from ._ridge_design import RidgeDesign
-from ._validation import (SPARSE_CONVERTIBLE, check_sample_weight,
-                          check_scalar_param, check_sparse_format, validate_X_y)
+from ._validation import check_sample_weight, check_scalar_param, validate_X_y
 
 SOLVERS = ("auto", "cholesky", "svd", "cg", "lsqr", "cd",
            "sparse_cg", "sag", "saga", "lbfgs")
@@ -256,8 +255,8 @@ def solve_cd(X, y, sample_weight, fit_intercept, alphas, positive, tol,
     return coef, n_iter
 
 
-class RidgePredictMixin:
-    """Fitted attributes in scikit-learn's shapes, and predict."""
+class RidgePredictMixin(LinearPredictorMixin):
+    """Fitted attributes in scikit-learn's shapes; predict comes from LinearPredictorMixin."""
 
     def _set_fitted(self, coef, intercept, y_ndim, dtype):
         """coef_ and intercept_ in scikit-learn's shapes, X's dtype."""
@@ -269,23 +268,6 @@ class RidgePredictMixin:
             self.intercept_ = dtype.type(intercept[0])
         else:
             self.intercept_ = intercept.astype(dtype)
-
-    def predict(self, X):
-        """Predict with the fitted linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-        """
-        check_is_fitted(self)
-        check_sparse_format(X, type(self).__name__)
-        X = validate_data(self, X, reset=False, accept_sparse=list(SPARSE_CONVERTIBLE),
-                          dtype=[np.float64, np.float32])
-        return np.asarray(X @ self.coef_.T) + self.intercept_
 
 
 class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
