@@ -159,7 +159,7 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         """
         owner = type(self).__name__
         check_enet_params(self)
-        X, y = validate_X_y(self, X, y)
+        X, y = validate_X_y(self, X, y, check_finite=False)   # Problem checks
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, n_samples, X.dtype, owner)
         pf = check_penalty_factor(self.penalty_factor, n_features, owner)
@@ -170,7 +170,7 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         gram = use_gram(X, self.precompute)
         if gram and hasattr(self.precompute, "__array__"):
             gram = self.precompute
-        problem = Problem(X, y, sw, self.fit_intercept, gram=gram)
+        problem = Problem(X, y, sw, self.fit_intercept, gram=gram, owner=owner)
 
         coef = np.zeros(n_features)
         if self.warm_start and getattr(self, "coef_", None) is not None:

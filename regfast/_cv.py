@@ -165,11 +165,11 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         if self.selection not in ("cyclic", "random"):
             raise ValueError(f"{owner}: selection must be 'cyclic' or 'random', "
                              f"got {self.selection!r}")
-        X, y = validate_X_y(self, X, y)
+        X, y = validate_X_y(self, X, y, check_finite=False)   # Problem checks
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, n_samples, X.dtype, owner)
         pf = check_penalty_factor(self.penalty_factor, n_features, owner)
-        full = Problem(X, y, sw, self.fit_intercept)
+        full = Problem(X, y, sw, self.fit_intercept, owner=owner)
         grids = [resolve_alphas(full, self.alphas, self.n_alphas, r, pf, self.eps,
                                 self.positive) for r in l1_ratios]
         folds = list(check_cv(self.cv).split(X, y))

@@ -57,7 +57,7 @@ def prepare(X, y, sample_weight, fit_intercept, precompute, owner):
     check_sparse_format(X, owner)
     X = check_array(X, accept_sparse=["csc", "csr", "coo"],
                     dtype=[np.float64, np.float32], order="F",
-                    accept_large_sparse=True)
+                    accept_large_sparse=True, ensure_all_finite=False)  # Problem checks
     if sp.issparse(X):
         X = as_csc(X, owner)
     y = check_y(y, X.dtype, owner)
@@ -67,7 +67,7 @@ def prepare(X, y, sample_weight, fit_intercept, precompute, owner):
     gram = use_gram(X, precompute)
     if gram and hasattr(precompute, "__array__"):
         gram = precompute
-    return X, Problem(X, y, sw, fit_intercept, gram=gram)
+    return X, Problem(X, y, sw, fit_intercept, gram=gram, owner=owner)
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from . import _cd
 from ._gram import gram_dense
+from ._validation import explain_non_finite
 
 DENSE, CSC, GRAM = 0, 1, 2
 
@@ -44,9 +45,12 @@ class Problem:
     fit_intercept : bool
     gram : bool or ndarray
         Gram mode; an array is a user-supplied X_c^T S X_c.
+    owner : str
+        Name for error messages.  X may hold NaN or inf: they are found in the
+        sums of the first pass over X and reported with owner's name.
     """
 
-    def __init__(self, X, y, sample_weight, fit_intercept, gram=False):
+    def __init__(self, X, y, sample_weight, fit_intercept, gram=False, owner="regfast"):
         self.n_samples, self.n_features = X.shape
         self.dtype = X.dtype
         self.sw = sample_weight
@@ -79,6 +83,9 @@ class Problem:
             self.y_mean = 0.0
             yc = y
             self.xty = self._xt(yc, None)
+        if not (np.isfinite(self.xty).all()
+                and (self.xm is None or np.isfinite(self.xm).all())):
+            explain_non_finite(X, owner)
         self.yy = float(self._wsum("i,i->", yc, yc))
         if not np.isfinite(self.yy):
             raise ValueError("y is too large: its sum of squares overflows float64; "
@@ -219,27 +226,52 @@ class Problem:
         score[coef != 0] = np.inf
         size = min(p, max(32, 2 * int(np.sum(np.isinf(score)))))
         S = np.sort(np.argsort(-score, kind="stable")[:size]).astype(np.int32)
-        total_iter = 0
+        total_iter, G, max_iter = 0, None, options[2]
+        grown, complete = True, False
         while True:
-            G = gram_dense(X, self.sw, self.xm, cols=S)
+            if grown:
+                G = gram_dense(X, self.sw, self.xm, cols=S, prev=G)
+            remaining = max_iter - total_iter
+            # keep epochs for later rounds until S is known to hold the support
+            budget = remaining if complete or len(S) == p else max(1, remaining // 2)
             w_S = coef[S].copy()
             _, gaps, n_iters, converged = self._gram_fit(
-                G, self.xty[S], alphas, l1_ratio, pf[S], w_S, options)
+                G, self.xty[S], alphas, l1_ratio, pf[S], w_S,
+                (*options[:2], budget, *options[3:]))
             total_iter += int(n_iters[0])
             coef[:] = 0.0
             coef[S] = w_S
-            if len(S) == p or not converged[0]:
+            if len(S) == p:
                 break
             grad = self._xt(self._residual(coef), self.xm)
             outside = np.ones(p, dtype=bool)
             outside[S] = False
             excess = (grad if positive else np.abs(grad)) - lam
             violators = np.flatnonzero(outside & (excess > 0))
-            if violators.size == 0:
+            complete = violators.size == 0
+            if complete and (converged[0] or total_iter >= max_iter):
                 break
+            if complete:
+                grown = False            # short of tol on the right S: go on
+                continue
+            if total_iter >= max_iter:
+                # out of epochs with violators left: the subproblem's gap
+                # certifies nothing, so take the full problem's gap at coef
+                # (the data kernel with no epochs computes just that)
+                coefs, gaps, _, converged = _cd.enet_path_fit(
+                    self.kind, self.values, None, None, self.n_samples, p, self.y,
+                    self.sw, self.xm, self.n_eff, self.y_mean, self.yy, coef, alphas,
+                    float(l1_ratio), pf, *options[:2], 0, *options[3:])
+                coef[:] = coefs[:, 0]
+                break
+            # the violators, and as many (at least 8) of the features closest
+            # to violating: insurance against another pass over X
             extra = np.flatnonzero(outside & (excess <= 0))
-            extra = extra[np.argsort(-excess[extra], kind="stable")][:len(S)]
-            S = np.union1d(S, np.concatenate([violators, extra])).astype(np.int32)
+            n_extra = min(len(S), max(violators.size, 8))
+            extra = extra[np.argsort(-excess[extra], kind="stable")][:n_extra]
+            # S grows at its end, so the Gram matrix of S so far is reused
+            S = np.concatenate([S, violators, extra]).astype(np.int32)
+            grown = True
         return (coef[:, None].copy(), gaps / self.n_samples,
                 np.array([total_iter], dtype=np.int32), converged)
 

@@ -69,10 +69,13 @@ def as_csc(X, owner):
     return X
 
 
-def validate_X_y(estimator, X, y, *, reset=True, multi_output=False):
+def validate_X_y(estimator, X, y, *, reset=True, multi_output=False,
+                 check_finite=True):
     """Validate X and y for fitting; returns (X, y) with y 1-d in X's dtype.
 
     With multi_output=True a 2-d y of shape (n, n_targets) is kept 2-d.
+    check_finite=False leaves the NaN/inf test of X to the caller: a Problem
+    does it on the sums of its first pass over X, which saves a pass.
 
     Dense X keeps float32/float64 and is copied only when it is not already
     Fortran-ordered (or not floating point).  Read-only and memory-mapped
@@ -88,11 +91,25 @@ def validate_X_y(estimator, X, y, *, reset=True, multi_output=False):
         dtype=[np.float64, np.float32],
         order="F", multi_output=True, y_numeric=True,
         accept_large_sparse=True, ensure_min_features=1, ensure_min_samples=1,
+        ensure_all_finite=check_finite,
     )
     if sp.issparse(X):
         X = as_csc(X, owner)
     y = check_y(y, X.dtype, owner, multi_output=multi_output)
     return X, y
+
+
+def explain_non_finite(X, owner):
+    """Raise the error for X whose sums over samples came out NaN or infinite.
+
+    NaN and inf propagate through every product and sum, so non-finite sums
+    mean X holds one (scikit-learn's message, naming the input), or that
+    finite values overflowed.
+    """
+    check_array(X, accept_sparse=True, dtype=None, ensure_2d=False,
+                ensure_all_finite=True, input_name="X", estimator=owner)
+    raise ValueError(f"{owner}: X is too large: its sums over samples overflow "
+                     "float64; rescale X (e.g. StandardScaler)")
 
 
 def check_y(y, dtype, owner, multi_output=False):

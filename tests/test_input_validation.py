@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from regfast import ElasticNet, Lasso
+from regfast import ElasticNet, ElasticNetCV, Lasso, LassoCV, enet_path, lasso_path
 
 N, P = 20, 5
 
@@ -40,6 +40,29 @@ BAD_INPUT = {
                         "X contains NaN"),
     "inf_in_sparse_X": (fit_with(X=sp.csc_matrix(with_value(X0, -np.inf))), ValueError,
                         "X contains infinity"),
+    # X's NaN/inf test rides on the first pass over X (see Problem): every way
+    # through it must still refuse them
+    "inf_in_X_zero_weight_row": (fit_with(X=with_value(X0, np.inf),
+                                          sample_weight=with_value(np.ones(N), 0.0, 3)),
+                                 ValueError, "X contains infinity"),
+    "nan_in_X_no_intercept": (fit_with(X=with_value(X0, np.nan), fit_intercept=False),
+                              ValueError, "X contains NaN"),
+    "nan_in_X_y_zero_there": (fit_with(X=with_value(X0, np.nan, (0, 1)),
+                                       y=with_value(y0, 0.0, 0), fit_intercept=False),
+                              ValueError, "X contains NaN"),
+    "nan_in_float32_X_gram": (fit_with(X=with_value(X0, np.nan).astype(np.float32),
+                                       precompute=True), ValueError, "X contains NaN"),
+    "nan_in_X_cv": (fit_with(X=with_value(X0, np.nan), estimator=LassoCV(cv=3)),
+                    ValueError, "X contains NaN"),
+    "inf_in_X_enet_cv": (fit_with(X=sp.csc_matrix(with_value(X0, np.inf)),
+                                  estimator=ElasticNetCV(cv=3)),
+                         ValueError, "X contains infinity"),
+    "nan_in_X_lasso_path": (lambda: lasso_path(with_value(X0, np.nan), y0), ValueError,
+                            "X contains NaN"),
+    "inf_in_X_enet_path": (lambda: enet_path(sp.csc_matrix(with_value(X0, np.inf)), y0),
+                           ValueError, "X contains infinity"),
+    "X_overflows": (fit_with(X=X0 * 1e300, y=y0 * 1e10), ValueError,
+                    "X is too large: its sums over samples overflow float64"),
     "nan_in_y": (fit_with(y=with_value(y0, np.nan, 4)), ValueError, "y contains NaN"),
     "inf_in_y": (fit_with(y=with_value(y0, np.inf, 4)), ValueError, "y contains infinity"),
     "y_shorter_than_X": (fit_with(y=y0[:-1]), ValueError,
