@@ -14,6 +14,8 @@ import sklearn.linear_model as skl
 from sklearn.exceptions import ConvergenceWarning
 
 import regfast
+from regfast import Lasso
+from regfast._gram import gram_dense
 from regfast._problem import Problem
 
 
@@ -125,6 +127,66 @@ def test_working_set_and_screening_keep_the_support(use_ws, use_screening):
     assert ref.coef_[1] != 0                 # the tempting feature is in the solution
     np.testing.assert_array_equal(coef != 0, ref.coef_ != 0)
     np.testing.assert_allclose(coef, ref.coef_, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gram_subsets_grow_to_a_feature_uncorrelated_with_y(dtype, weighted):
+    """Tall data, Gram mode at one alpha: the first subset (ranked by |X^T y|)
+    misses the suppressor x2, so only the KKT check on the true residual can
+    bring it in (the Gram matrix then grows by its new columns)."""
+    X, y = suppressor_problem(n=3000)
+    X = X[:, :120].astype(dtype, order="F")            # n > 2p: Gram mode
+    y = (y + 0.1 * np.random.RandomState(1).randn(len(y))).astype(dtype)
+    sw = np.random.RandomState(2).uniform(0.5, 2, len(y)) if weighted else None
+    assert np.argsort(-np.abs(X.T @ (y - y.mean())))[:32].tolist().count(1) == 0
+    alpha = 0.002
+    est = Lasso(alpha=alpha, tol=1e-10, max_iter=100000).fit(X, y, sample_weight=sw)
+    ref = skl.Lasso(alpha=alpha, tol=1e-12, max_iter=100000).fit(
+        X.astype(np.float64), y.astype(np.float64), sample_weight=sw)
+    assert ref.coef_[1] != 0
+    assert est.coef_[1] != 0
+    atol = 1e-7 if dtype == np.float64 else 1e-3
+    np.testing.assert_allclose(est.coef_, ref.coef_, atol=atol)
+    np.testing.assert_allclose(est.intercept_, ref.intercept_, atol=atol)
+
+
+@pytest.mark.parametrize("max_iter", [1, 3, 10, 30])
+def test_gram_subsets_report_the_full_gap_when_stopped_early(max_iter):
+    """Stopped by max_iter before the subset holds the support, dual_gap_ must
+    still be the full problem's gap at coef_ (recomputed here in numpy), not
+    the subproblem's."""
+    X, y = suppressor_problem(n=3000)
+    X = np.asfortranarray(X[:, :120])
+    alpha, n = 0.002, len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = Lasso(alpha=alpha, tol=1e-12, max_iter=max_iter).fit(X, y)
+    assert est.n_iter_ <= max_iter
+    Xc, yc = X - X.mean(0), y - y.mean()
+    r = yc - Xc @ est.coef_
+    scale = min(1.0, n * alpha / np.abs(Xc.T @ r).max())
+    primal = 0.5 * r @ r + n * alpha * np.abs(est.coef_).sum()
+    dual = scale * r @ yc - 0.5 * scale ** 2 * r @ r
+    np.testing.assert_allclose(est.dual_gap_, (primal - dual) / n, rtol=1e-6)
+
+
+def test_gram_dense_grows_from_a_known_block():
+    """G for cols S + N from G of S (gemm + syrk on the new columns) equals numpy's."""
+    rng = np.random.RandomState(0)
+    for dtype, rtol in [(np.float64, 1e-12), (np.float32, 1e-5)]:
+        X = np.asfortranarray(rng.randn(5000, 30).astype(dtype) + 3)
+        sw = rng.uniform(0, 2, 5000).astype(dtype)
+        xm = (X * sw[:, None]).sum(0, dtype=np.float64) / sw.sum()
+        S = np.array([7, 2, 25], dtype=np.int32)
+        S2 = np.concatenate([S, [0, 29, 11, 12]]).astype(np.int32)
+        for weights, means in [(None, None), (sw, xm)]:
+            G = gram_dense(X, weights, means, cols=S2,
+                           prev=gram_dense(X, weights, means, cols=S))
+            Xc = X[:, S2].astype(np.float64) - (0 if means is None else means[S2])
+            ref = Xc.T @ (Xc * (1 if weights is None else weights[:, None]))
+            np.testing.assert_allclose(G, ref, rtol=rtol, atol=rtol * np.abs(ref).max())
+            np.testing.assert_array_equal(G, G.T)
 
 
 def test_screening_along_a_path_never_drops_active_features():
