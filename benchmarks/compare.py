@@ -310,7 +310,7 @@ def row_title(row):
 def ratios(row):
     """(fastest peer name, its time) among peers that met the target, and sklearn's time."""
     ok = {s: r for s, r in row["solvers"].items() if r.get("status") == "ok" and r["met"]}
-    peers = {s: r["time_s"] for s, r in ok.items() if s != "regfast"}
+    peers = {s: r["time_s"] for s, r in ok.items() if not s.startswith("regfast")}
     best = min(peers, key=peers.get) if peers else None
     sk = ok.get("sklearn", {}).get("time_s")
     return best, (peers[best] if best else None), sk
@@ -322,18 +322,21 @@ def summary_table(results):
                "regfast / fastest peer | regfast / sklearn |", "|---|---|---|---|---|---|---|---|"]
     for row in results:
         best, t_best, t_sk = ratios(row)
-        rf = row["solvers"].get("regfast", {})
-        if rf.get("status") == "ok":
-            t = rf["time_s"]
-            star = "" if rf["met"] else "*"
-            cells = [f"{_fmt_time(t)}{star}", f"{rf['x_floor']:.0f}",
-                     f"{best} {_fmt_time(t_best)}" if best else "-",
-                     f"{t / t_best:.2f}" if best else "-", f"{t / t_sk:.2f}" if t_sk else "-"]
-        else:
-            cells = [rf.get("status", "-"), "-", f"{best} {_fmt_time(t_best)}" if best else "-",
-                     "-", "-"]
-        summary.append(f"| {row['problem']} | {row['dtype']} | {row_title(row)} | "
-                       + " | ".join(cells) + " |")
+        ours = [s for s in row["solvers"] if s.startswith("regfast")] or ["regfast"]
+        for name in ours:
+            rf = row["solvers"].get(name, {})
+            if rf.get("status") == "ok":
+                t = rf["time_s"]
+                star = "" if rf["met"] else "*"
+                cells = [f"{_fmt_time(t)}{star}", f"{rf['x_floor']:.0f}",
+                         f"{best} {_fmt_time(t_best)}" if best else "-",
+                         f"{t / t_best:.2f}" if best else "-", f"{t / t_sk:.2f}" if t_sk else "-"]
+            else:
+                cells = [rf.get("status", "-"), "-",
+                         f"{best} {_fmt_time(t_best)}" if best else "-", "-", "-"]
+            label = row_title(row) + (f" ({name})" if name != "regfast" else "")
+            summary.append(f"| {row['problem']} | {row['dtype']} | {label} | "
+                           + " | ".join(cells) + " |")
     return summary
 
 

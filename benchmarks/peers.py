@@ -10,6 +10,8 @@ Each solver's ``tol`` means something different; ``TOL_SCHEDULE`` says where
 compare.py starts and how it tightens it until the shared gap target is met.
 """
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -18,7 +20,7 @@ from benchmarks.tasks import CV_FOLDS, ENET_L1_RATIO, MAX_ITER, Fit, path_interc
 
 # solver -> (first tol, factor per step, last tol); None: a direct solver
 TOL_SCHEDULE = {
-    "regfast": (1e-4, 0.1, 1e-14),
+    "regfast": (1e-4, 0.1, 1e-14),     # also regfast-cg, ... (the part before "-")
     "sklearn": (1e-4, 0.1, 1e-14),
     "celer": (1e-4, 0.1, 1e-14),
     "skglm": (1e-4, 0.1, 1e-14),
@@ -182,6 +184,9 @@ _skglm = _estimator_single("skglm", "single")
 
 SOLVERS = {
     "regfast": dict(tasks.RUNNERS),
+    # Ridge's iterative solver, to set against scikit-learn's iterative ones
+    # at the same accuracy (regfast's auto is exact on dense X)
+    "regfast-cg": {"ridge": functools.partial(tasks.run_ridge, solver="cg")},
     "sklearn": {"lasso": _lasso(_sk_single), "enet": _enet(_sk_single),
                 "lasso_path": sklearn_path, "lasso_cv": sklearn_cv,
                 "lasso_cv_2jobs": _two_jobs(sklearn_cv),
@@ -197,6 +202,6 @@ SOLVERS = {
     "adelie": {"lasso": _lasso(adelie_single), "enet": _enet(adelie_single),
                "lasso_path": adelie_path},
 }
-PEERS = [s for s in SOLVERS if s != "regfast"]
+PEERS = [s for s in SOLVERS if not s.startswith("regfast")]
 DIRECT = {"sklearn-cholesky"}          # tol plays no part
 JIT = {"skglm"}                        # compiled on first call (numba)

@@ -91,8 +91,8 @@ def run_lasso_cv(X, y, tol, alphas, n_jobs=1):
     return Fit.single(m.coef_, m.intercept_, m.alpha_, 1.0, m.n_iter_)
 
 
-def run_ridge(X, y, tol, alpha):
-    m = require("Ridge")(alpha=alpha, tol=tol).fit(X, y)
+def run_ridge(X, y, tol, alpha, solver="auto"):
+    m = require("Ridge")(alpha=alpha, tol=tol, solver=solver).fit(X, y)
     n_iter = getattr(m, "n_iter_", None)
     return Fit.single(m.coef_, m.intercept_, alpha / X.shape[0], 0.0,
                       -1 if n_iter is None else np.max(n_iter))
