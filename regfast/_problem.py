@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from . import _cd
 from ._gram import gram_dense
-from ._validation import explain_non_finite
+from ._validation import raise_non_finite_X
 
 DENSE, CSC, GRAM = 0, 1, 2
 
@@ -83,13 +83,13 @@ class Problem:
             self.y_mean = 0.0
             yc = y
             self.xty = self._xt(yc, None)
-        if not (np.isfinite(self.xty).all()
-                and (self.xm is None or np.isfinite(self.xm).all())):
-            explain_non_finite(X, owner)
         self.yy = float(self._wsum("i,i->", yc, yc))
         if not np.isfinite(self.yy):
             raise ValueError("y is too large: its sum of squares overflows float64; "
                              "rescale y (e.g. divide it by its standard deviation)")
+        if not (np.isfinite(self.xty).all()
+                and (self.xm is None or np.isfinite(self.xm).all())):
+            raise_non_finite_X(X, owner)
         # Gram mode: a user array is checked and used; dense X builds it on
         # first use (a single alpha may need only a few of its columns)
         self.gram = None
@@ -107,12 +107,15 @@ class Problem:
         return np.einsum(f"{lhs},i->{rhs}" if lhs else f"i->{rhs}", *arrays, self.sw,
                          dtype=np.float64)
 
-    def _xt(self, v, xm):
-        """X_c^T S v in float64 (xm=None: no centring); v of shape (n,) or (n, k)."""
+    def _xt(self, v, xm, cols=None):
+        """X_c^T S v in float64 (xm=None: no centring); v of shape (n,) or (n, k).
+
+        cols: only these columns (int32), in that order.
+        """
         V = np.asfortranarray(v, dtype=self.dtype)
         out = _cd.xt_dot(self.kind, self.values, self.indices, self.indptr,
                          self.n_samples, self.n_features, self.sw, xm, self.n_eff,
-                         V.reshape(self.n_samples, -1, order="F"))
+                         V.reshape(self.n_samples, -1, order="F"), cols)
         return out[:, 0] if V.ndim == 1 else out
 
     def _gram(self, X, gram):
@@ -184,29 +187,36 @@ class Problem:
         scikit-learn's units (objective with the 1/(2n) factor), epochs per
         alpha, converged flags).
         """
-        options = (bool(positive), float(tol), int(max_iter), selection == "random",
-                   int(seed), use_ws, use_screening)
+        options = dict(positive=bool(positive), tol=float(tol), max_iter=int(max_iter),
+                       random=selection == "random", seed=int(seed), use_ws=use_ws,
+                       use_screening=use_screening)
         alphas = np.ascontiguousarray(alphas, dtype=np.float64)
         pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
         if self._dense_X is not None and self.gram is None:
-            if len(alphas) == 1:
+            # subsets pay off for sparse solutions; pure L2 needs every column
+            if len(alphas) == 1 and l1_ratio > 0:
                 return self._solve_on_gram_subsets(alphas, l1_ratio, pf, coef, options)
             self.gram = gram_dense(self._dense_X, self.sw, self.xm)
         if self.gram is not None:
             coefs, gaps, n_iters, converged = self._gram_fit(
                 self.gram, self.xty, alphas, l1_ratio, pf, coef, options)
         else:
-            coefs, gaps, n_iters, converged = _cd.enet_path_fit(
-                self.kind, self.values, self.indices, self.indptr, self.n_samples,
-                self.n_features, self.y, self.sw, self.xm, self.n_eff, self.y_mean,
-                self.yy, coef, alphas, float(l1_ratio), pf, *options)
+            coefs, gaps, n_iters, converged = self._data_fit(
+                alphas, l1_ratio, pf, coef, options)
         return coefs, gaps / self.n_samples, n_iters, converged
+
+    def _data_fit(self, alphas, l1_ratio, pf, coef, options):
+        """The kernel on X itself (dense or CSC); the state vector is the residual."""
+        return _cd.enet_path_fit(self.kind, self.values, self.indices, self.indptr,
+                                 self.n_samples, self.n_features, self.y, self.sw,
+                                 self.xm, self.n_eff, self.y_mean, self.yy, coef,
+                                 alphas, float(l1_ratio), pf, **options)
 
     def _gram_fit(self, G, xty, alphas, l1_ratio, pf, coef, options):
         """The kernel in Gram mode on G (the state vector is the gradient)."""
         return _cd.enet_path_fit(GRAM, G.ravel(order="F"), None, None, self.n_samples,
                                  G.shape[0], xty, None, None, self.n_eff, self.y_mean,
-                                 self.yy, coef, alphas, float(l1_ratio), pf, *options)
+                                 self.yy, coef, alphas, float(l1_ratio), pf, **options)
 
     def _solve_on_gram_subsets(self, alphas, l1_ratio, pf, coef, options):
         """One alpha in Gram mode with only the Gram columns it needs.
@@ -219,17 +229,23 @@ class Problem:
         solution costs a few passes over X instead of the n p^2 of the full
         Gram matrix.
         """
-        X, p, alpha, positive = self._dense_X, self.n_features, alphas[0], options[0]
+        X, p, alpha, positive = self._dense_X, self.n_features, alphas[0], options["positive"]
         lam = self.n_eff * alpha * l1_ratio * pf
         score = np.abs(self.xty) if not positive else self.xty.copy()
         score = np.where(pf > 0, score / np.where(pf > 0, pf, 1.0), np.inf)
         score[coef != 0] = np.inf
         size = min(p, max(32, 2 * int(np.sum(np.isinf(score)))))
         S = np.sort(np.argsort(-score, kind="stable")[:size]).astype(np.int32)
-        total_iter, G, max_iter = 0, None, options[2]
-        grown, complete = True, False
+        max_iter, total_iter, G, complete = options["max_iter"], 0, None, False
+        # Each round solves on S, then checks the features outside S.  It ends
+        # (1) when S is everything: the kernel's gap is the full problem's;
+        # (2) when no feature outside S violates its condition and the
+        #     subproblem converged or the epochs ran out: the subproblem's gap
+        #     certifies the full problem;
+        # (3) when the epochs ran out with violators left: the full problem's
+        #     gap at coef is computed on X.
         while True:
-            if grown:
+            if G is None or G.shape[0] < len(S):
                 G = gram_dense(X, self.sw, self.xm, cols=S, prev=G)
             remaining = max_iter - total_iter
             # keep epochs for later rounds until S is known to hold the support
@@ -237,52 +253,45 @@ class Problem:
             w_S = coef[S].copy()
             _, gaps, n_iters, converged = self._gram_fit(
                 G, self.xty[S], alphas, l1_ratio, pf[S], w_S,
-                (*options[:2], budget, *options[3:]))
+                {**options, "max_iter": budget})
             total_iter += int(n_iters[0])
             coef[:] = 0.0
             coef[S] = w_S
             if len(S) == p:
-                break
-            grad = self._xt(self._residual(coef), self.xm)
+                break                                               # (1)
             outside = np.ones(p, dtype=bool)
             outside[S] = False
-            excess = (grad if positive else np.abs(grad)) - lam
-            violators = np.flatnonzero(outside & (excess > 0))
+            rest = np.flatnonzero(outside).astype(np.int32)
+            grad = self._xt(self._residual(coef), self.xm, cols=rest)
+            excess = (grad if positive else np.abs(grad)) - lam[rest]
+            violators = rest[excess > 0]
             complete = violators.size == 0
             if complete and (converged[0] or total_iter >= max_iter):
-                break
+                break                                               # (2)
             if complete:
-                grown = False            # short of tol on the right S: go on
-                continue
+                continue              # short of tol on the right S: go on
             if total_iter >= max_iter:
-                # out of epochs with violators left: the subproblem's gap
-                # certifies nothing, so take the full problem's gap at coef
-                # (the data kernel with no epochs computes just that)
-                coefs, gaps, _, converged = _cd.enet_path_fit(
-                    self.kind, self.values, None, None, self.n_samples, p, self.y,
-                    self.sw, self.xm, self.n_eff, self.y_mean, self.yy, coef, alphas,
-                    float(l1_ratio), pf, *options[:2], 0, *options[3:])
+                # no epochs: just the gap (and the exact step of unpenalised
+                # features, which the kernel takes before every gap)
+                coefs, gaps, _, converged = self._data_fit(
+                    alphas, l1_ratio, pf, coef, {**options, "max_iter": 0})
                 coef[:] = coefs[:, 0]
-                break
+                break                                               # (3)
             # the violators, and as many (at least 8) of the features closest
             # to violating: insurance against another pass over X
-            extra = np.flatnonzero(outside & (excess <= 0))
             n_extra = min(len(S), max(violators.size, 8))
-            extra = extra[np.argsort(-excess[extra], kind="stable")][:n_extra]
+            order = np.argsort(-excess, kind="stable")
+            extra = rest[order[excess[order] <= 0][:n_extra]]
             # S grows at its end, so the Gram matrix of S so far is reused
             S = np.concatenate([S, violators, extra]).astype(np.int32)
-            grown = True
         return (coef[:, None].copy(), gaps / self.n_samples,
                 np.array([total_iter], dtype=np.int32), converged)
 
     def _residual(self, coef):
-        """The centred residual y_c - X_c coef (X's dtype), reading only the support's columns."""
-        r = self.y.astype(np.float64) - self.y_mean
-        for j in np.flatnonzero(coef):
-            r -= coef[j] * self._dense_X[:, j]
-        if self.xm is not None:
-            r += float(self.xm @ coef)
-        return r.astype(self.dtype)
+        """The residual y_c - X_c coef (X's dtype), reading only the support's columns."""
+        return _cd.residual(self.kind, self.values, self.indices, self.indptr,
+                            self.n_samples, self.n_features, self.y, self.sw, self.xm,
+                            self.n_eff, self.y_mean, coef)
 
     def solve(self, alpha, l1_ratio, penalty_factor, coef, **options):
         """Fit at one alpha from coef (float64, updated in place).

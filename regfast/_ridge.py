@@ -241,7 +241,7 @@ def solve_cd(X, y, sample_weight, fit_intercept, alphas, positive, tol,
     gram = use_gram(X, "auto")
     for t in range(T):
         problem = Problem(X, np.ascontiguousarray(y[:, t]), sw, fit_intercept, gram=gram)
-        if gram is True:
+        if gram is True and problem.gram is not None:
             gram = problem.gram          # computed once for all targets
         w = np.zeros(p)
         gap, n_iter[t], converged = problem.solve(

@@ -99,7 +99,7 @@ def validate_X_y(estimator, X, y, *, reset=True, multi_output=False,
     return X, y
 
 
-def explain_non_finite(X, owner):
+def raise_non_finite_X(X, owner):
     """Raise the error for X whose sums over samples came out NaN or infinite.
 
     NaN and inf propagate through every product and sum, so non-finite sums
@@ -108,8 +108,8 @@ def explain_non_finite(X, owner):
     """
     check_array(X, accept_sparse=True, dtype=None, ensure_2d=False,
                 ensure_all_finite=True, input_name="X", estimator=owner)
-    raise ValueError(f"{owner}: X is too large: its sums over samples overflow "
-                     "float64; rescale X (e.g. StandardScaler)")
+    raise ValueError(f"{owner}: X^T y overflows float64; rescale X or y "
+                     "(e.g. StandardScaler)")
 
 
 def check_y(y, dtype, owner, multi_output=False):

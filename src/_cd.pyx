@@ -650,34 +650,66 @@ cdef void fill_design(Design* D, int kind, const floating[:] values,
 
 
 def xt_dot(int kind, values, indices, indptr, Py_ssize_t n_rows,
-           Py_ssize_t n_cols, sw, xm, double n_eff, V):
+           Py_ssize_t n_cols, sw, xm, double n_eff, V, cols=None):
     """X_c^T S V for a centred-or-not design (float64, double accumulation).
 
-    V has shape (n_rows, k), Fortran order, X's dtype; the result is (n_cols, k).
+    V has shape (n_rows, k), Fortran order, X's dtype; the result is (n_cols, k),
+    or (len(cols), k) for the columns cols (int32) only.
     All k products are taken while column j is in cache: one pass over X.
     Pass xm=None for plain X^T S V.  Not defined for the Gram kind.
     """
+    cdef int[::1] c = (np.arange(n_cols, dtype=np.int32) if cols is None
+                       else np.ascontiguousarray(cols, dtype=np.int32))
     if values.dtype == np.float32:
-        return _xt_dot[float](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V)
-    return _xt_dot[double](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V)
+        return _xt_dot[float](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V, c)
+    return _xt_dot[double](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V, c)
 
 
 cdef _xt_dot(int kind, const floating[:] values, const int[::1] indices,
              const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
              const floating[::1] sw, const double[::1] xm, double n_eff,
-             const floating[::1, :] V):
+             const floating[::1, :] V, const int[::1] cols):
     cdef Design D
-    cdef Py_ssize_t k = V.shape[1], j, c
-    cdef double[::1, :] out = np.empty((n_cols, k), order="F")
+    cdef Py_ssize_t k = V.shape[1], m = cols.shape[0], j, c
+    cdef double[::1, :] out = np.empty((m, k), order="F")
     cdef double[::1] vsum = np.empty(k)
     fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
     with nogil:
         for c in range(k):
             vsum[c] = wsum(D.n, <const floating*> D.sw, &V[0, c])
-        for j in range(n_cols):
+        for j in range(m):
             for c in range(k):
-                out[j, c] = col_grad(&D, j, &V[0, c], vsum[c])
+                out[j, c] = col_grad(&D, cols[j], &V[0, c], vsum[c])
     return np.asarray(out)
+
+
+def residual(int kind, values, indices, indptr, Py_ssize_t n_rows,
+             Py_ssize_t n_cols, y, sw, xm, double n_eff, double y_mean,
+             const double[::1] w):
+    """The solver's state for coefficients w: y - y_mean - X w, centred for
+    dense X (X's dtype; sparse: uncentred, which xt_dot handles the same).
+    Reads only the columns where w is non-zero.
+    """
+    if values.dtype == np.float32:
+        return _residual[float](kind, values, indices, indptr, n_rows, n_cols, y, sw,
+                                xm, n_eff, y_mean, w)
+    return _residual[double](kind, values, indices, indptr, n_rows, n_cols, y, sw,
+                             xm, n_eff, y_mean, w)
+
+
+cdef _residual(int kind, const floating[:] values, const int[::1] indices,
+               const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
+               const floating[::1] y, const floating[::1] sw, const double[::1] xm,
+               double n_eff, double y_mean, const double[::1] w):
+    cdef Design D
+    cdef Problem P
+    cdef floating[::1] v = np.empty(n_rows, dtype=np.float32 if floating is float else np.float64)
+    fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    P.y = &y[0]
+    P.y_mean = y_mean
+    with nogil:
+        init_state(&D, &P, &w[0], &v[0])
+    return np.asarray(v)
 
 
 def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,

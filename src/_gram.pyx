@@ -25,8 +25,8 @@ def gram_dense(const floating[::1, :] X, sw, xm, cols=None, prev=None):
         Only these columns: G is then len(cols) x len(cols).
     prev : ndarray of shape (k, k), optional
         The Gram matrix of the first k of cols, already known: only the
-        blocks that involve the other columns are computed (one gemm and one
-        syrk per row block), so a growing subset pays for its new columns only.
+        blocks that involve the other columns are multiplied (one gemm and one
+        syrk per row block); every row block still gathers all the columns.
     """
     cdef const int[::1] c = (np.arange(X.shape[1], dtype=np.int32) if cols is None
                              else np.ascontiguousarray(cols, dtype=np.int32))
