@@ -13,6 +13,8 @@ from ._gram import gram_dense
 from ._validation import raise_non_finite_X
 
 DENSE, CSC, GRAM = 0, 1, 2
+# below this tol, float32 Gram-mode results are checked on X (see Problem.path)
+F32_GRAM_TOL = 1e-5
 
 # precompute='auto' uses Gram mode for dense X with n > GRAM_RATIO * p, as long
 # as the p x p matrix stays small.
@@ -192,17 +194,31 @@ class Problem:
                        use_screening=use_screening)
         alphas = np.ascontiguousarray(alphas, dtype=np.float64)
         pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
-        if self._dense_X is not None and self.gram is None:
-            # subsets pay off for sparse solutions; pure L2 needs every column
-            if len(alphas) == 1 and l1_ratio > 0:
-                return self._solve_on_gram_subsets(alphas, l1_ratio, pf, coef, options)
-            self.gram = gram_dense(self._dense_X, self.sw, self.xm)
-        if self.gram is not None:
-            coefs, gaps, n_iters, converged = self._gram_fit(
-                self.gram, self.xty, alphas, l1_ratio, pf, coef, options)
-        else:
+        gram_mode = self.gram is not None or self._dense_X is not None
+        # A float32 Gram matrix cannot certify relative gaps much below 1e-6
+        # (X^T X and the gradient state round at 1e-7 relative, and the gap
+        # comes out of their cancellation).  At such a tol a path runs on X
+        # itself, and one alpha is checked, and finished if need be, on X.
+        on_X_too = gram_mode and self.dtype == np.float32 and tol < F32_GRAM_TOL
+        if not gram_mode or (on_X_too and len(alphas) > 1):
             coefs, gaps, n_iters, converged = self._data_fit(
                 alphas, l1_ratio, pf, coef, options)
+            return coefs, gaps / self.n_samples, n_iters, converged
+        if self.gram is None and len(alphas) == 1 and l1_ratio > 0:
+            # subsets pay off for sparse solutions; pure L2 needs every column
+            coefs, gaps, n_iters, converged = self._solve_on_gram_subsets(
+                alphas, l1_ratio, pf, coef, options)
+        else:
+            if self.gram is None:
+                self.gram = gram_dense(self._dense_X, self.sw, self.xm)
+            coefs, gaps, n_iters, converged = self._gram_fit(
+                self.gram, self.xty, alphas, l1_ratio, pf, coef, options)
+            coef[:] = coefs[:, -1]
+        if on_X_too:
+            left = max(0, options["max_iter"] - int(n_iters[0]))
+            coefs, gaps, more, converged = self._data_fit(
+                alphas, l1_ratio, pf, coef, {**options, "max_iter": left})
+            n_iters = n_iters + more
         return coefs, gaps / self.n_samples, n_iters, converged
 
     def _data_fit(self, alphas, l1_ratio, pf, coef, options):
@@ -284,8 +300,8 @@ class Problem:
             extra = rest[order[excess[order] <= 0][:n_extra]]
             # S grows at its end, so the Gram matrix of S so far is reused
             S = np.concatenate([S, violators, extra]).astype(np.int32)
-        return (coef[:, None].copy(), gaps / self.n_samples,
-                np.array([total_iter], dtype=np.int32), converged)
+        return (coef[:, None].copy(), gaps, np.array([total_iter], dtype=np.int32),
+                converged)
 
     def _residual(self, coef):
         """The residual y_c - X_c coef (X's dtype), reading only the support's columns."""

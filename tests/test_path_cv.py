@@ -171,6 +171,40 @@ def test_gram_subsets_report_the_full_gap_when_stopped_early(max_iter):
     np.testing.assert_allclose(est.dual_gap_, (primal - dual) / n, rtol=1e-6)
 
 
+@pytest.mark.parametrize("precompute", ["auto", True])
+@pytest.mark.parametrize("tol", [1e-6, 1e-7, 1e-9])
+def test_float32_gram_mode_reports_the_true_gap(precompute, tol):
+    """float32 Gram arithmetic cannot certify gaps near float32 precision: at a
+    tight tol the gap must still be the true one (recomputed here in float64
+    from the float32 data), and convergence claimed only when it holds."""
+    rng = np.random.RandomState(0)
+    n, p = 20000, 100
+    X = np.asfortranarray(rng.randn(n, p).astype(np.float32))
+    y = (X[:, :10] @ rng.randn(10) + rng.randn(n)).astype(np.float32)
+    alpha = 0.01
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        est = Lasso(alpha=alpha, tol=tol, precompute=precompute, max_iter=300).fit(X, y)
+    Xd, yd = X.astype(np.float64), y.astype(np.float64)
+    Xc, yc = Xd - Xd.mean(0), yd - yd.mean()
+
+    def true_gap(coef):
+        r = yc - Xc @ coef
+        scale = min(1.0, n * alpha / np.abs(Xc.T @ r).max())
+        return (0.5 * r @ r + n * alpha * np.abs(coef).sum()
+                - scale * r @ yc + 0.5 * scale ** 2 * r @ r) / n
+
+    gap = true_gap(est.coef_)
+    np.testing.assert_allclose(est.dual_gap_, gap, rtol=0.1)
+    if not caught:                                   # converged: the true gap says so
+        assert gap <= 1.1 * tol * (yc @ yc) / n
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        _, coefs, gaps = regfast.lasso_path(X, y, alphas=[alpha * 4, alpha], tol=tol,
+                                            max_iter=300, precompute=True, fit_intercept=True)
+    np.testing.assert_allclose(gaps[-1], true_gap(coefs[:, -1]), rtol=0.1)
+
+
 def test_gram_dense_grows_from_a_known_block():
     """G for cols S + N from G of S (gemm + syrk on the new columns) equals numpy's."""
     rng = np.random.RandomState(0)
