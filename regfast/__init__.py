@@ -6,9 +6,11 @@ estimators that never copy or modify X.
 
 from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
+from ._logistic import LogisticRegression
 from ._path import enet_path, lasso_path
 from ._ridge import Ridge
 from ._ridge_cv import RidgeCV
 
-__all__ = ["Ridge", "RidgeCV", "ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path"]
+__all__ = ["Ridge", "RidgeCV", "ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path",
+           "LogisticRegression"]
 __version__ = "0.1.0"

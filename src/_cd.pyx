@@ -851,3 +851,7 @@ cdef _run_epochs(int kind, const floating[:] values, const int[::1] indices,
             vsum = epoch(&D, &P, &w[0], &v[0], vsum, &norms2[0], &idx[0], n_cols,
                          False, &seed)
     return np.asarray(w)
+
+
+# The GLM solver (logistic, multinomial) on the functions above.
+include "_glm.pxi"

@@ -1,0 +1,602 @@
+# Included by _cd.pyx: the GLM solver (logistic, multinomial) over the
+# elastic-net kernel above, without the GIL.
+#
+# Problem (scikit-learn's LogisticRegression; c_i = C * sample weight):
+#
+#     P(W, b) = sum_i c_i f(eta_i; y_i) + sum_{k,j} lam_j |W_kj| + beta_j / 2 W_kj^2,
+#     eta_i = W x_i + b,  lam_j = l1_ratio pf_j,  beta_j = (1 - l1_ratio) pf_j
+#
+# Proximal Newton, glmnet's way: each step replaces the loss of one class
+# block by its quadratic model, a weighted least-squares problem with weights
+# c_i f''(eta_i) and working response eta_i - f'(eta_i) / f''(eta_i), which
+# `solve` above minimises with its working sets, screening and extrapolation
+# (the intercept through implicit weighted centring, as for the squared loss).
+# A backtracking line search on the true objective makes every step a descent.
+# Stopping is certified on the full problem by the duality gap with the true
+# loss (the datafit's conjugate, _datafit.pxd).
+
+from _datafit cimport (LOGISTIC, MULTINOMIAL, softplus, logistic_derivs,
+                       logistic_conj, multinomial_conj)
+from libc.math cimport exp, log
+
+cdef double H_FLOOR = 1e-6       # least Hessian weight f'' (as glmnet's pmin)
+cdef double ARMIJO = 1e-4        # sufficient decrease of the line search
+cdef int MAX_HALVINGS = 30
+cdef double GLM_INNER_RATIO = 0.1  # subproblems solved to this fraction of the gap
+
+
+cdef struct GLM:
+    int loss              # LOGISTIC or MULTINOMIAL
+    int K                 # coefficient blocks: 1 (binary) or the number of classes
+    const int* y          # class index per sample (binary: 1 is the positive class)
+    double* c             # C * sample weight
+    bint fit_intercept
+    # work arrays, X's dtype where `solve` or the design primitives read them
+    void* eta             # K x n linear predictors
+    void* eta_old         # n
+    void* eta_new         # n
+    void* h               # n, Hessian weights c_i f''
+    void* z               # n, working response
+    void* v               # n, `solve`'s state vector
+    double* g             # n, gradient c_i f'
+    double* u             # K x p, X^T theta
+    double* xm            # p, weighted column means of the quadratic model
+    double* w_new         # p
+    double* w_step        # p
+    double* col           # K, one feature's coefficients across classes
+
+
+cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcept nogil:
+    G.c = <double*> malloc(n * sizeof(double))
+    G.eta = malloc(G.K * n * itemsize)
+    G.eta_old = malloc(n * itemsize)
+    G.eta_new = malloc(n * itemsize)
+    G.h = malloc(n * itemsize)
+    G.z = malloc(n * itemsize)
+    G.v = malloc(n * itemsize)
+    G.g = <double*> malloc(n * sizeof(double))
+    G.u = <double*> malloc(G.K * p * sizeof(double))
+    G.xm = <double*> malloc(p * sizeof(double))
+    G.w_new = <double*> malloc(p * sizeof(double))
+    G.w_step = <double*> malloc(p * sizeof(double))
+    G.col = <double*> malloc(G.K * sizeof(double))
+    return not (G.c == NULL or G.eta == NULL or G.eta_old == NULL or G.eta_new == NULL
+                or G.h == NULL or G.z == NULL or G.v == NULL or G.g == NULL
+                or G.u == NULL or G.xm == NULL or G.w_new == NULL or G.w_step == NULL
+                or G.col == NULL)
+
+
+cdef void glm_free(GLM* G) noexcept nogil:
+    free(G.c); free(G.eta); free(G.eta_old); free(G.eta_new); free(G.h); free(G.z)
+    free(G.v); free(G.g); free(G.u); free(G.xm); free(G.w_new); free(G.w_step)
+    free(G.col)
+
+
+cdef void linear_predictor(const Design* X, const double* w, double b,
+                           floating* eta) noexcept nogil:
+    """eta = X w + b, reading only the columns where w is non-zero (X uncentred)."""
+    cdef Py_ssize_t i, j
+    for i in range(X.n):
+        eta[i] = <floating> b
+    for j in range(X.p):
+        if w[j] != 0.0:
+            col_update(X, j, -w[j], eta)
+
+
+cdef inline void derivs(const GLM* G, const floating* eta, Py_ssize_t n,
+                        Py_ssize_t i, int k, double* prob, double* g,
+                        double* h) noexcept nogil:
+    """f', f'' of sample i in block k's predictor, and its probability
+    (binary: q = sigmoid(-t eta); multinomial: p_ik)."""
+    cdef double mx, acc, pk
+    cdef int a
+    if G.loss == LOGISTIC:
+        logistic_derivs(eta[i], 1.0 if G.y[i] == 1 else -1.0, prob, g, h)
+        return
+    mx = eta[i]
+    for a in range(1, G.K):
+        if eta[a * n + i] > mx:
+            mx = eta[a * n + i]
+    acc = 0.0
+    for a in range(G.K):
+        acc += exp(eta[a * n + i] - mx)
+    pk = exp(eta[k * n + i] - mx) / acc
+    prob[0] = pk
+    g[0] = pk - (1.0 if G.y[i] == k else 0.0)
+    h[0] = pk * (1.0 - pk)
+
+
+cdef double glm_loss(const GLM* G, const floating* eta, Py_ssize_t n) noexcept nogil:
+    """sum_i c_i f(eta_i; y_i)."""
+    cdef double acc = 0.0, mx, s
+    cdef Py_ssize_t i
+    cdef int a
+    for i in range(n):
+        if G.c[i] == 0.0:
+            continue
+        if G.loss == LOGISTIC:
+            acc += G.c[i] * softplus(-eta[i] if G.y[i] == 1 else eta[i])
+        else:
+            mx = eta[i]
+            for a in range(1, G.K):
+                if eta[a * n + i] > mx:
+                    mx = eta[a * n + i]
+            s = 0.0
+            for a in range(G.K):
+                s += exp(eta[a * n + i] - mx)
+            acc += G.c[i] * (mx + log(s) - eta[G.y[i] * n + i])
+    return acc
+
+
+cdef double pen_value(const Problem* P, const double* w, const int* idx,
+                      Py_ssize_t p) noexcept nogil:
+    cdef double l2
+    cdef double l1 = penalty(P, w, idx, p, &l2)
+    return l1 + 0.5 * l2
+
+
+cdef int newton_step(const Design* X, Design* Dh, GLM* G, Problem* P,
+                     Workspace* W, floating* eta, double* w, double* b, int k,
+                     double inner_tol,
+                     int max_epochs, bint random, unsigned int* seed, bint use_ws,
+                     bint use_screening, int* epochs) noexcept nogil:
+    """One proximal Newton step on block k (w, b[k]); returns 0 if it made progress.
+
+    `solve` minimises the block's quadratic model exactly as it minimises a
+    weighted least-squares problem; a backtracking line search on the true
+    objective then takes the step.
+    """
+    cdef Py_ssize_t n = X.n, p = X.p, i, j
+    cdef floating* etak = eta + k * n
+    cdef floating* eta_old = <floating*> G.eta_old
+    cdef floating* eta_new = <floating*> G.eta_new
+    cdef floating* h = <floating*> G.h
+    cdef floating* z = <floating*> G.z
+    cdef double prob, gi, hi, hsum = 0.0, zbar = 0.0, zz = 0.0, d, b_new = 0.0
+    cdef double f0, ft, delta, t, sub_gap, pen_old
+    cdef int sub_epochs, halving
+    for i in range(n):
+        derivs(G, eta, n, i, k, &prob, &gi, &hi)
+        if hi < H_FLOOR:
+            hi = H_FLOOR
+        G.g[i] = G.c[i] * gi
+        h[i] = <floating> (G.c[i] * hi)
+        z[i] = <floating> (etak[i] - gi / hi)
+        hsum += h[i]
+        zbar += h[i] * z[i]
+    if hsum <= 0.0:
+        return 1
+    Dh.sw = h
+    Dh.n_eff = hsum
+    if G.fit_intercept:
+        zbar /= hsum
+        for j in range(p):                 # X^T h: X is read uncentred, unweighted
+            G.xm[j] = col_grad(X, j, h, 0.0) / hsum
+        Dh.xm = G.xm
+    else:
+        zbar = 0.0
+        Dh.xm = NULL
+    for i in range(n):
+        d = z[i] - zbar
+        zz += h[i] * d * d
+    P.y = z
+    P.y_mean = zbar
+    P.yy = zz
+    for j in range(p):
+        W.norms2[j] = col_sqnorm(Dh, j, h)
+    if not P.safe_ok:
+        free_setup(Dh, P, W, <floating*> W.v_try)
+    for j in range(p):
+        G.w_new[j] = w[j]
+    solve(Dh, P, W, G.w_new, <floating*> G.v, inner_tol, max_epochs, random, seed,
+          use_ws, use_screening, &sub_gap, &sub_epochs)
+    epochs[0] += sub_epochs
+    if G.fit_intercept:
+        b_new = zbar
+        for j in range(p):
+            if G.w_new[j] != 0.0:
+                b_new -= G.xm[j] * G.w_new[j]
+    linear_predictor(X, G.w_new, b_new, eta_new)
+
+    # line search along (w_new - w, b_new - b): Armijo on P = loss + penalty
+    pen_old = pen_value(P, w, W.all_idx, p)
+    delta = pen_value(P, G.w_new, W.all_idx, p) - pen_old
+    for i in range(n):
+        delta += G.g[i] * (<double> eta_new[i] - etak[i])
+        eta_old[i] = etak[i]
+    if not delta < 0.0:
+        return 1                           # no descent left at this precision
+    f0 = glm_loss(G, eta, n) + pen_old
+    t = 1.0
+    for halving in range(MAX_HALVINGS):
+        for i in range(n):
+            etak[i] = <floating> (eta_old[i] + t * (<double> eta_new[i] - eta_old[i]))
+        for j in range(p):
+            G.w_step[j] = w[j] + t * (G.w_new[j] - w[j])
+        ft = glm_loss(G, eta, n) + pen_value(P, G.w_step, W.all_idx, p)
+        if ft <= f0 + ARMIJO * t * delta:
+            for j in range(p):
+                w[j] = G.w_step[j]
+            b[k] += t * (b_new - b[k])
+            return 0
+        t *= 0.5
+    for i in range(n):
+        etak[i] = eta_old[i]
+    return 1
+
+
+cdef void fit_intercepts(GLM* G, floating* eta, double* b, Py_ssize_t n) noexcept nogil:
+    """Make the intercepts optimal for the current W: damped Newton per class.
+
+    Their first-order condition sum_i theta_ik = 0 is a constraint of the dual
+    problem, so the gap is a certificate only once it holds.
+    """
+    cdef double prob, gi, hi, gs, hs, d, worst, f0, ft, ctot = 0.0
+    cdef Py_ssize_t i
+    cdef int k, it, halving
+    for i in range(n):
+        ctot += G.c[i]
+    for it in range(100):
+        worst = 0.0
+        for k in range(G.K):
+            gs = 0.0
+            hs = 0.0
+            for i in range(n):
+                if G.c[i] != 0.0:
+                    derivs(G, eta, n, i, k, &prob, &gi, &hi)
+                    gs += G.c[i] * gi
+                    hs += G.c[i] * hi
+            if hs <= 0.0 or gs == 0.0:
+                continue
+            if gs * gs / hs > worst:
+                worst = gs * gs / hs
+            d = -gs / hs
+            f0 = glm_loss(G, eta, n)
+            for halving in range(MAX_HALVINGS):
+                for i in range(n):
+                    eta[k * n + i] = <floating> (eta[k * n + i] + d)
+                ft = glm_loss(G, eta, n)
+                if ft <= f0 + ARMIJO * d * gs:
+                    b[k] += d
+                    break
+                for i in range(n):
+                    eta[k * n + i] = <floating> (eta[k * n + i] - d)
+                d *= 0.5
+        if worst <= 1e-26 * ctot:
+            break
+    if G.K > 1:
+        # the softmax cannot see a common shift of the intercepts: make them
+        # sum to zero, so that the decision function is defined
+        d = 0.0
+        for k in range(G.K):
+            d += b[k]
+        d /= G.K
+        for k in range(G.K):
+            b[k] -= d
+            for i in range(n):
+                eta[k * n + i] = <floating> (eta[k * n + i] - d)
+
+
+cdef double shift_minimiser(double* a, int K, double lam, double beta) noexcept nogil:
+    """argmin_d sum_k lam |a_k - d| + beta / 2 (a_k - d)^2 (a is sorted in place).
+
+    The derivative lam (#{a_k < d} - #{a_k > d}) - beta sum_k (a_k - d) is
+    increasing: the minimiser is a breakpoint a_k where it changes sign, or
+    the zero of its linear piece between two breakpoints.
+    """
+    cdef int i, m, lt, eq
+    cdef double t, v, S = 0.0, lo, hi, d
+    for i in range(1, K):                    # insertion sort: K is small
+        t = a[i]
+        m = i - 1
+        while m >= 0 and a[m] > t:
+            a[m + 1] = a[m]
+            m -= 1
+        a[m + 1] = t
+    for i in range(K):
+        S += a[i]
+    m = 0
+    while m < K:
+        v = a[m]
+        lt = m
+        eq = 1
+        while m + eq < K and a[m + eq] == v:
+            eq += 1
+        lo = lam * (lt - eq - (K - lt - eq)) - beta * (S - K * v)
+        hi = lam * (lt + eq - (K - lt - eq)) - beta * (S - K * v)
+        if lo <= 0.0 <= hi:
+            return v
+        if lo > 0.0 and beta > 0.0:          # the zero lies before v
+            d = (S - lam * (2 * lt - K) / beta) / K
+            return d
+        m += eq
+    if beta > 0.0:
+        return (S - lam * K / beta) / K      # past the last breakpoint
+    return a[K - 1]
+
+
+cdef void center_classes(const Design* X, GLM* G, const Problem* P, double* w,
+                         floating* eta, double* col) noexcept nogil:
+    """Move the multinomial coefficients along the direction the loss cannot see.
+
+    Adding d_j to feature j's coefficient in every class leaves every softmax,
+    and so the loss, unchanged: only the penalty decides d_j.  Block
+    (class-by-class) Newton steps cannot move along this flat direction, and
+    stall in it; here each d_j is set to its exact minimiser.
+    """
+    cdef Py_ssize_t n = X.n, p = X.p, i, j
+    cdef int k, K = G.K
+    cdef bint moved = False
+    cdef double d
+    for j in range(p):
+        G.w_step[j] = 0.0
+        if P.lam[j] == 0.0 and P.beta[j] == 0.0:
+            continue
+        for k in range(K):
+            col[k] = w[k * p + j]
+        d = shift_minimiser(col, K, P.lam[j], P.beta[j])
+        if d != 0.0:
+            G.w_step[j] = d
+            moved = True
+            for k in range(K):
+                w[k * p + j] -= d
+    if not moved:
+        return
+    linear_predictor(X, G.w_step, 0.0, <floating*> G.eta_new)
+    for k in range(K):
+        for i in range(n):
+            eta[k * n + i] -= (<floating*> G.eta_new)[i]
+
+
+cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
+                    Workspace* W, floating* eta, const double* w, const double* b,
+                    double* primal_out) noexcept nogil:
+    """Duality gap of the full problem at (W, b), with the true loss.
+
+    The dual point is theta = -c f'(eta) (one column per class).  As for the
+    squared loss (`duality_gap`), with an L1 part the L2 term is kept in the
+    smooth part: theta and beta w are rescaled by s <= 1 until
+    |X_j^T theta - beta_j w_j| <= lam_j for every feature; the rescaled theta
+    keeps its probabilities in [0, 1] (the simplex), so f* stays finite.  For
+    pure L2 no rescaling is needed (the penalty's conjugate is finite).
+    The intercepts are held at their value, which frees the dual point of the
+    constraint sum_i theta_ik = 0 (the term b_k sum_i theta_ik below).
+    Unpenalised coordinates (pf_j = 0, C = inf, the intercepts) would
+    constrain X_j^T theta = 0 exactly: as for the squared loss, each adds
+    instead u_j^2 / h_jj, twice the decrease one Newton step on it would
+    still give.
+    """
+    cdef Py_ssize_t n = X.n, p = X.p, i, j
+    cdef floating* th = <floating*> G.v          # theta of one class
+    cdef floating* h = <floating*> G.h
+    cdef double prob, gi, hi, tsum, hsum, s = 1.0, uj, a, primal, conj = 0.0
+    cdef double l2 = 0.0, hstar = 0.0, unpen = 0.0, m, hjj, pk, wj, lin = 0.0
+    cdef int k
+    for k in range(G.K):
+        tsum = 0.0
+        hsum = 0.0
+        for i in range(n):
+            derivs(G, eta, n, i, k, &prob, &gi, &hi)
+            th[i] = <floating> (-G.c[i] * gi)
+            h[i] = <floating> (G.c[i] * hi)
+            tsum += th[i]
+            hsum += h[i]
+        lin += b[k] * tsum
+        if G.fit_intercept and hsum > 0.0:
+            unpen += tsum * tsum / hsum
+        for j in range(p):
+            uj = col_grad(X, j, th, 0.0)
+            G.u[k * p + j] = uj
+            wj = w[k * p + j]
+            if P.lam[j] > 0.0:
+                a = uj - P.beta[j] * wj
+                if not P.positive:
+                    a = fabs(a)
+                if a * s > P.lam[j]:
+                    s = P.lam[j] / a
+                l2 += P.beta[j] * wj * wj
+            elif P.beta[j] > 0.0:                  # pure L2: conjugate at u
+                a = uj if not P.positive or uj > 0.0 else 0.0
+                hstar += a * a / (2.0 * P.beta[j])
+        if not P.safe_ok and hsum > 0.0:
+            # curvature of each unpenalised coordinate (centred with an intercept)
+            Dh.sw = h
+            Dh.n_eff = hsum
+            Dh.xm = NULL
+            for j in range(p):
+                if P.lam[j] == 0.0 and P.beta[j] == 0.0:
+                    m = col_grad(X, j, h, 0.0) / hsum if G.fit_intercept else 0.0
+                    hjj = col_sqnorm(Dh, j, h) - m * m * hsum
+                    if hjj > 0.0:
+                        uj = G.u[k * p + j]
+                        unpen += uj * uj / hjj
+    hstar += 0.5 * s * s * l2                      # conjugate of the L2 part at s beta w
+    for i in range(n):
+        if G.c[i] == 0.0:
+            continue
+        if G.loss == LOGISTIC:
+            derivs(G, eta, n, i, 0, &prob, &gi, &hi)
+            conj += G.c[i] * logistic_conj(prob, s)
+        else:
+            for k in range(G.K):
+                derivs(G, eta, n, i, k, &pk, &gi, &hi)
+                conj += G.c[i] * multinomial_conj(pk, s, G.y[i] == k)
+    primal = glm_loss(G, eta, n)
+    for k in range(G.K):
+        primal += pen_value(P, w + k * p, W.all_idx, p)
+    primal_out[0] = primal
+    a = primal + conj + hstar + s * lin
+    if a < 0.0:
+        a = 0.0                  # rounding: weak duality holds
+    return a + unpen
+
+
+cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W,
+                   floating* eta, double* w, double* b, double tol_abs, int max_iter,
+                   int max_epochs, bint random, unsigned int* seed, bint use_ws,
+                   bint use_screening, double* gap_out, int* n_iter_out,
+                   int* epochs_out) noexcept nogil:
+    """Minimise P(W, b) from the given point.  0: converged; 1: max_iter; 2: stalled.
+
+    max_iter bounds the Newton steps (a step updates every class block once);
+    max_epochs bounds the coordinate-descent epochs of each subproblem.
+    """
+    cdef Py_ssize_t n = X.n, p = X.p, j
+    cdef int k, it = 0, status = 1, epochs = 0
+    cdef bint progress
+    cdef double gap, primal, ratio = GLM_INNER_RATIO
+    for j in range(p):
+        W.all_idx[j] = <int> j
+    for k in range(G.K):
+        linear_predictor(X, w + k * p, b[k], eta + k * n)
+    while True:
+        if G.loss == MULTINOMIAL and not P.positive:
+            center_classes(X, G, P, w, eta, G.col)
+        if G.fit_intercept:
+            fit_intercepts(G, eta, b, n)
+        gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
+        if gap <= tol_abs:
+            status = 0
+            break
+        if it >= max_iter:
+            break
+        progress = False
+        for k in range(G.K):
+            if newton_step(X, Dh, G, P, W, eta, w + k * p, b, k,
+                           max(ratio * gap, 0.1 * tol_abs) / G.K,
+                           max_epochs, random, seed, use_ws, use_screening,
+                           &epochs) == 0:
+                progress = True
+        it += 1
+        if not progress:
+            # the subproblems met their tolerance without a step: the outer gap
+            # can overstate the model's, so ask them for more before giving up
+            if ratio < 1e-6:
+                status = 2
+                break
+            ratio *= 0.01
+    gap_out[0] = gap
+    n_iter_out[0] = it
+    epochs_out[0] = epochs
+    return status
+
+
+def glm_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
+                 Py_ssize_t n_cols, const int[::1] y, int n_classes,
+                 const double[::1] sw, bint fit_intercept, double[:, ::1] w,
+                 double[::1] b, const double[::1] Cs, double l1_ratio,
+                 const double[::1] pf, bint positive, double tol, int max_iter,
+                 int max_epochs, bint random=False, unsigned int seed=1,
+                 bint use_ws=True, bint use_screening=True):
+    """Fit penalised logistic (n_classes = 2) or multinomial regression along Cs.
+
+    Each C is warm-started from the previous solution.  C = inf is the
+    unpenalised fit.
+
+    Parameters
+    ----------
+    kind, values, indices, indptr, n_rows, n_cols :
+        X as for `enet_path_fit` (dense F order or CSC; float32 or float64).
+    y : ndarray of int32
+        Class index per sample, 0..n_classes-1 (binary: 1 is the positive class).
+    sw : ndarray of float64
+        Sample weights (times class weights), used as given (not rescaled).
+    w : ndarray of shape (K, n_cols), float64
+        Initial coefficients, K = 1 for two classes, else n_classes; holds
+        the last solution on return.  b (K,) likewise for the intercepts.
+    tol : float
+        Stop when the duality gap <= tol * log(max(n_classes, 2)) * C * sum(sw),
+        i.e. tol relative to the loss of the zero model.
+    max_iter, max_epochs :
+        Newton steps per C; epochs of coordinate descent per subproblem.
+
+    Returns
+    -------
+    coefs : ndarray (n_Cs, K, n_cols); intercepts : (n_Cs, K)
+    gaps : ndarray (n_Cs,), in the units of scikit-learn's objective
+    n_iters, n_epochs : ndarray of int32 (Newton steps, CD epochs)
+    status : ndarray of int32 (0 converged, 1 max_iter reached, 2 stalled)
+    """
+    if values.dtype == np.float32:
+        return _glm_path_fit[float](kind, values, indices, indptr, n_rows, n_cols, y,
+                                    n_classes, sw, fit_intercept, w, b, Cs, l1_ratio,
+                                    pf, positive, tol, max_iter, max_epochs, random,
+                                    seed, use_ws, use_screening)
+    return _glm_path_fit[double](kind, values, indices, indptr, n_rows, n_cols, y,
+                                 n_classes, sw, fit_intercept, w, b, Cs, l1_ratio, pf,
+                                 positive, tol, max_iter, max_epochs, random, seed,
+                                 use_ws, use_screening)
+
+
+cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
+                   const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
+                   const int[::1] y, int n_classes, const double[::1] sw,
+                   bint fit_intercept, double[:, ::1] w, double[::1] b,
+                   const double[::1] Cs, double l1_ratio, const double[::1] pf,
+                   bint positive, double tol, int max_iter, int max_epochs,
+                   bint random, unsigned int seed, bint use_ws, bint use_screening):
+    cdef Design X, Dh
+    cdef Problem P
+    cdef Workspace W
+    cdef GLM G
+    cdef Py_ssize_t n_C = Cs.shape[0], a, i, j, p = n_cols
+    cdef int K = 1 if n_classes == 2 else n_classes, k, ok
+    cdef double C, swsum = 0.0, tol_abs
+    cdef double[:, :, ::1] coefs = np.zeros((n_C, K, n_cols))
+    cdef double[:, ::1] intercepts = np.zeros((n_C, K))
+    cdef double[::1] gaps = np.zeros(n_C)
+    cdef int[::1] n_iters = np.zeros(n_C, dtype=np.int32)
+    cdef int[::1] n_epochs = np.zeros(n_C, dtype=np.int32)
+    cdef int[::1] status = np.zeros(n_C, dtype=np.int32)
+    cdef double[::1] lam = np.empty(n_cols)
+    cdef double[::1] beta = np.empty(n_cols)
+    cdef const floating[::1] no_weights = None
+    cdef const double[::1] no_means = None
+    fill_design(&X, kind, values, indices, indptr, n_rows, n_cols, no_weights,
+                no_means, 0.0)
+    Dh = X
+    G.loss = LOGISTIC if n_classes == 2 else MULTINOMIAL
+    G.K = K
+    G.y = &y[0]
+    G.fit_intercept = fit_intercept
+    P.positive = positive
+    P.lam = &lam[0]
+    P.beta = &beta[0]
+    with nogil:
+        ok = ws_alloc(&W, n_rows, n_cols, sizeof(floating))
+        ok = glm_alloc(&G, n_rows, n_cols, sizeof(floating)) and ok
+        if ok:
+            if seed == 0:
+                seed = 1
+            for i in range(n_rows):
+                swsum += sw[i]
+            for a in range(n_C):
+                C = Cs[a]
+                P.has_l1 = False
+                P.safe_ok = True
+                for j in range(p):
+                    lam[j] = l1_ratio * pf[j] if C < INFINITY else 0.0
+                    beta[j] = (1.0 - l1_ratio) * pf[j] if C < INFINITY else 0.0
+                    if lam[j] > 0.0:
+                        P.has_l1 = True
+                    elif beta[j] == 0.0:
+                        P.safe_ok = False
+                if C == INFINITY:
+                    C = 1.0              # no penalty: the loss alone, unscaled
+                for i in range(n_rows):
+                    G.c[i] = C * sw[i]
+                tol_abs = tol * log(<double> max(n_classes, 2)) * C * swsum
+                status[a] = glm_solve(&X, &Dh, &G, &P, &W, <floating*> G.eta, &w[0, 0], &b[0], tol_abs,
+                                      max_iter, max_epochs, random, &seed, use_ws,
+                                      use_screening, &gaps[a], &n_iters[a],
+                                      &n_epochs[a])
+                for k in range(K):
+                    intercepts[a, k] = b[k]
+                    for j in range(p):
+                        coefs[a, k, j] = w[k, j]
+        ws_free(&W)
+        glm_free(&G)
+    if not ok:
+        raise MemoryError("regfast: could not allocate the solver's work arrays")
+    return (np.asarray(coefs), np.asarray(intercepts), np.asarray(gaps),
+            np.asarray(n_iters), np.asarray(n_epochs), np.asarray(status))
