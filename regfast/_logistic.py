@@ -62,10 +62,13 @@ def resolve_penalty(est):
     return float(C), l1_ratio
 
 
-def validate_classification(est, X, y, sample_weight, *, reset=True):
+def validate_classification(est, X, y, sample_weight, *, reset=True, owner=None):
     """Validated X (F-ordered dense or CSC, never copied when already so), class
-    indices (int32), classes and per-sample weights (sample times class weight)."""
-    owner = type(est).__name__
+    indices (int32), classes and per-sample weights (sample times class weight).
+
+    est holds class_weight and records n_features_in_; owner names it in errors.
+    """
+    owner = owner or type(est).__name__
     check_sparse_format(X, owner)
     check_numeric(X, "X", owner)
     X, y = validate_data(est, X, y, reset=reset, accept_sparse=list(SPARSE_CONVERTIBLE),
