@@ -33,6 +33,23 @@ def effective_n_jobs(n_jobs):
     return max(1, int(n_jobs))
 
 
+def run_folds(run, jobs, n_jobs):
+    """[run(job) for job in jobs], in a pool of n_jobs threads (each job a fit
+    without the GIL; BLAS pinned to one thread so they do not oversubscribe).
+
+    A fold that stops at max_iter is scored as it is, as in scikit-learn: its
+    ConvergenceWarning is not shown.
+    """
+    n_jobs = min(effective_n_jobs(n_jobs), len(jobs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if n_jobs == 1:
+            return [run(job) for job in jobs]
+        with threadpool_limits(limits=1, user_api="blas"), \
+                ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            return list(pool.map(run, jobs))
+
+
 def fold_problem(X, y, sw, train, fit_intercept, precompute):
     """The training part of a fold (rows copied once, weights rescaled to sum n_train)."""
     X_train = X[train] if sp.issparse(X) else np.asfortranarray(X[train])
@@ -181,16 +198,7 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             train, test = folds[k]
             return fold_mse(self, X, y, sw, train, test, grids[i], l1_ratios[i], pf, seed)
 
-        n_jobs = min(effective_n_jobs(self.n_jobs), len(jobs))
-        with warnings.catch_warnings():
-            # a fold that stops at max_iter is scored as it is, as in scikit-learn
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            if n_jobs == 1:
-                results = [run(job) for job in jobs]
-            else:
-                with threadpool_limits(limits=1, user_api="blas"), \
-                        ThreadPoolExecutor(max_workers=n_jobs) as pool:
-                    results = list(pool.map(run, jobs))
+        results = run_folds(run, jobs, self.n_jobs)
         mse = np.array(results).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
         mean_mse = mse.mean(axis=2)
         i_best, a_best = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)

@@ -90,7 +90,9 @@ class GLMProblem:
         coefs : ndarray (n_Cs, n_blocks, n_features)
         intercepts : ndarray (n_Cs, n_blocks)
         gaps : ndarray (n_Cs,)
-            Duality gaps in the units of scikit-learn's objective at that C.
+            Duality gaps in the units of scikit-learn's objective at that C
+            (for C = inf, of the unscaled loss); converged means gap <= tol *
+            objective.
         n_iters : ndarray (n_Cs,), proximal Newton steps
         status : ndarray (n_Cs,), 0 converged, 1 max_iter reached, 2 stalled
             at the precision of the data.

@@ -88,7 +88,66 @@ def validate_classification(est, X, y, sample_weight, *, reset=True, owner=None)
     return X, y_idx.astype(np.int32), classes, sw
 
 
-class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
+class LogisticPredictorMixin(LinearClassifierMixin, SparseCoefMixin):
+    """decision_function, predict_proba and predict_log_proba of a fitted
+    logistic model (coef_ of shape (1, p) for two classes, (K, p) for more),
+    and the sparse-input tag."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def decision_function(self, X):
+        """Signed distance to the hyperplane: X coef_^T + intercept_.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+        """
+        check_sparse_format(X, type(self).__name__)
+        return super().decision_function(X)
+
+    def predict_proba(self, X):
+        """Class probabilities (logistic for two classes, softmax for more).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), columns in the order of classes_
+        """
+        d = self.decision_function(X)
+        if d.ndim == 1:
+            p1 = expit(d)
+            return np.column_stack([1 - p1, p1])
+        return softmax(d, axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of predict_proba, computed without underflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        d = self.decision_function(X)
+        if d.ndim == 1:
+            return np.column_stack([-np.logaddexp(0, d), -np.logaddexp(0, -d)])
+        return log_softmax(d, axis=1)
+
+
+
+class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
     """Logistic regression with L1, L2 or elastic-net penalty, by proximal Newton.
 
     Minimises, as scikit-learn 1.9's LogisticRegression::
@@ -104,8 +163,8 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     loss with regfast's elastic-net coordinate descent (working sets,
     screening, extrapolation), then a line search on the true objective takes
     the step.  Converged means a duality gap of the true problem below
-    ``tol * log(max(K, 2)) * C * sum(s)``: tol relative to the loss of the
-    zero model, so ``tol=1e-4`` certifies the objective to about 1e-4 of it.
+    ``tol`` times the objective: the objective is certified to within tol
+    relative (``dual_gap_`` is the gap reached).
 
     Parameters
     ----------
@@ -119,7 +178,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     dual : bool, default=False
         Accepted for compatibility (the primal problem is solved).
     tol : float, default=1e-4
-        Relative duality-gap tolerance (see above).
+        Relative duality-gap tolerance: gap <= tol * objective.
     fit_intercept : bool, default=True
     intercept_scaling : float, default=1
         Accepted for compatibility: the intercept is never penalised (as in
@@ -189,11 +248,6 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.penalty_factor = penalty_factor
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
-
     def _check_params(self):
         owner = type(self).__name__
         check_scalar_param(self.tol, "tol", owner, low=0)
@@ -246,54 +300,6 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         self.n_iter_ = np.array([n_iters[0]], dtype=np.int32)
         self.dual_gap_ = float(gaps[0])
         return self
-
-    def decision_function(self, X):
-        """Signed distance to the hyperplane: X coef_^T + intercept_.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
-        """
-        check_sparse_format(X, type(self).__name__)
-        return super().decision_function(X)
-
-    def predict_proba(self, X):
-        """Class probabilities (logistic for two classes, softmax for more).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes), columns in the order of classes_
-        """
-        d = self.decision_function(X)
-        if d.ndim == 1:
-            p1 = expit(d)
-            return np.column_stack([1 - p1, p1])
-        return softmax(d, axis=1)
-
-    def predict_log_proba(self, X):
-        """Logarithm of predict_proba, computed without underflow.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-        """
-        d = self.decision_function(X)
-        if d.ndim == 1:
-            return np.column_stack([-np.logaddexp(0, d), -np.logaddexp(0, -d)])
-        return log_softmax(d, axis=1)
-
 
 def warn_not_converged(owner, status, n_iter, gap, max_iter):
     """ConvergenceWarning saying why the certified gap was not reached."""

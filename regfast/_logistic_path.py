@@ -47,8 +47,7 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
     coef_init : array-like of shape (n_features,) or (n_classes, n_features)
         Starting coefficients.
     tol : float, default=1e-4
-        As LogisticRegression's: duality gap below tol times the loss of
-        the zero model.
+        As LogisticRegression's: duality gap below tol times the objective.
     max_iter : int, default=100
         Proximal Newton steps per alpha.
     positive : bool, default=False

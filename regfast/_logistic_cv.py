@@ -1,0 +1,251 @@
+"""LogisticRegressionCV: C (and l1_ratio) chosen by cross-validation, folds in threads."""
+
+import numbers
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+
+from ._cv import run_folds
+from ._glm_problem import GLMProblem
+from ._logistic import (PENALTIES, SOLVERS, LogisticPredictorMixin, LogisticRegression,
+                        validate_classification, warn_not_converged)
+from ._validation import check_penalty_factor, check_scalar_param
+
+
+class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
+    """Logistic regression with C (and l1_ratio) chosen by cross-validation.
+
+    The objective is LogisticRegression's.  For each fold and l1_ratio the
+    whole grid of Cs is one warm-started path in the kernel (from the
+    strongest penalty to the weakest), without the GIL, so folds run in
+    parallel threads with ``n_jobs``.  The best (C, l1_ratio) maximises the
+    mean score over folds; with ``refit`` the model is refitted on all data.
+
+    The fitted attributes are those scikit-learn 1.10 makes the default
+    (``use_legacy_attributes=False``): C_ and l1_ratio_ are floats, scores_
+    and n_iter_ arrays of shape (n_folds, n_l1_ratios, n_Cs).
+
+    Parameters
+    ----------
+    Cs : int or array-like, default=10
+        The Cs to try, or their number: ``np.logspace(-4, 4, Cs)`` as in
+        scikit-learn.
+    l1_ratios : array-like of float, default=None
+        l1_ratios to try (None or scikit-learn's 'warn': ``(0.0,)``, L2).
+    fit_intercept : bool, default=True
+    cv : int, cross-validation generator or iterable, default=None
+        None is 5-fold stratified, as in scikit-learn.
+    dual : bool, default=False
+        Accepted for compatibility.
+    penalty : {'l1', 'l2', 'elasticnet', None}, default='deprecated'
+        Deprecated as in scikit-learn: 'l1' is l1_ratios=(1,), 'l2' is
+        l1_ratios=(0,), None is Cs=(np.inf,).
+    scoring : str, callable or None, default=None
+        scikit-learn's scoring (None, or its 'warn': accuracy).
+    solver : str, default='auto'
+        Any of scikit-learn's solver names; ignored (see LogisticRegression).
+    tol : float, default=1e-4
+        LogisticRegression's relative duality-gap tolerance.
+    max_iter : int, default=100
+        Proximal Newton steps per fit.
+    class_weight : dict, 'balanced' or None, default=None
+    n_jobs : int, default=None
+        Threads over (fold, l1_ratio) pairs; None means 1, -1 all CPUs.
+    verbose : int, default=0
+        Accepted for compatibility.
+    refit : bool, default=True
+        Refit on all data at the best (C, l1_ratio); otherwise average the
+        folds' best coefficients (and Cs), as scikit-learn.
+    intercept_scaling : float, default=1.0
+        Accepted for compatibility (the intercept is never penalised).
+    random_state : None
+        Accepted for compatibility.
+    use_legacy_attributes : bool, default='warn'
+        Only the new attributes are given; True is refused with a message.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multiplier of both penalties (0: unpenalised).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    Cs_ : ndarray of shape (n_Cs,)
+    l1_ratios_ : ndarray of shape (n_l1_ratios,)
+    C_ : float
+    l1_ratio_ : float
+    scores_ : ndarray of shape (n_folds, n_l1_ratios, n_Cs)
+    coefs_paths_ : ndarray of shape (n_folds, n_l1_ratios, n_Cs, n_blocks, n_dof)
+        n_blocks is 1 for two classes; n_dof = n_features (+1 for the intercept).
+    n_iter_ : ndarray of shape (n_folds, n_l1_ratios, n_Cs)
+        Proximal Newton steps.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from regfast import LogisticRegressionCV
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> clf = LogisticRegressionCV(Cs=10, l1_ratios=[0.5, 1.0], n_jobs=2).fit(X, y)
+    >>> clf.scores_.shape
+    (5, 2, 10)
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    def __init__(self, *, Cs=10, l1_ratios=None, fit_intercept=True, cv=None, dual=False,
+                 penalty="deprecated", scoring=None, solver="auto", tol=1e-4,
+                 max_iter=100, class_weight=None, n_jobs=None, verbose=0, refit=True,
+                 intercept_scaling=1.0, random_state=None, use_legacy_attributes="warn",
+                 penalty_factor=None):
+        self.Cs = Cs
+        self.l1_ratios = l1_ratios
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.dual = dual
+        self.penalty = penalty
+        self.scoring = scoring
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.refit = refit
+        self.intercept_scaling = intercept_scaling
+        self.random_state = random_state
+        self.use_legacy_attributes = use_legacy_attributes
+        self.penalty_factor = penalty_factor
+
+    def _grid(self):
+        """(Cs, l1_ratios) from Cs, l1_ratios and the deprecated penalty."""
+        owner = type(self).__name__
+        if self.use_legacy_attributes is True:
+            raise ValueError(f"{owner}: use_legacy_attributes=True is not supported; "
+                             "regfast gives scikit-learn 1.10's attributes (C_ a float, "
+                             "scores_ an array)")
+        ratios = self.l1_ratios
+        if ratios is None or (isinstance(ratios, str) and ratios == "warn"):
+            ratios = (0.0,)
+        ratios = np.atleast_1d(np.asarray(ratios, dtype=np.float64))
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError(f"{owner}: l1_ratios must be a non-empty list of floats")
+        for r in ratios:
+            check_scalar_param(float(r), "l1_ratios", owner, low=0, high=1)
+        if isinstance(self.Cs, numbers.Integral) and not isinstance(self.Cs, bool):
+            check_scalar_param(self.Cs, "Cs", owner, low=1, kind="int")
+            Cs = np.logspace(-4, 4, int(self.Cs))
+        else:
+            Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
+            if Cs.size == 0 or np.any(np.isnan(Cs)) or np.any(Cs <= 0):
+                raise ValueError(f"{owner}: Cs must be a positive int or a non-empty "
+                                 "array of positive values (np.inf: no penalty)")
+        if self.penalty != "deprecated":
+            if self.penalty not in PENALTIES:
+                raise ValueError(f"{owner}: penalty must be one of {PENALTIES} "
+                                 f"(deprecated: use l1_ratios and Cs), got {self.penalty!r}")
+            warnings.warn(
+                "'penalty' was deprecated in version 1.8 and will be removed in 1.10. To "
+                "avoid this warning, leave 'penalty' set to its default value and use "
+                "'l1_ratios' and 'Cs' instead. Use l1_ratios=(0,) instead of "
+                "penalty='l2', l1_ratios=(1,) instead of penalty='l1', l1_ratios set to "
+                "floats between 0 and 1 instead of penalty='elasticnet', and "
+                "Cs=(np.inf,) instead of penalty=None.", FutureWarning)
+            if self.penalty is None:
+                Cs = np.array([np.inf])
+            elif self.penalty != "elasticnet":
+                ratios = np.array([1.0 if self.penalty == "l1" else 0.0])
+        return Cs, ratios
+
+    def fit(self, X, y, sample_weight=None):
+        """Choose C (and l1_ratio) by cross-validation, then refit on all data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        owner = type(self).__name__
+        Cs, ratios = self._grid()
+        check_scalar_param(self.tol, "tol", owner, low=0)
+        check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
+        if self.solver not in SOLVERS:
+            raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {self.solver!r}")
+        X, y_idx, classes, sw = validate_classification(self, X, y, sample_weight)
+        n, p = X.shape
+        pf = check_penalty_factor(self.penalty_factor, p, owner)
+        K = 1 if len(classes) == 2 else len(classes)
+        folds = list(check_cv(self.cv, y_idx, classifier=True).split(X, y_idx))
+        order = np.argsort(Cs, kind="stable")        # strongest penalty first
+        scorer = check_scoring(LogisticRegression(), scoring=self.scoring)
+        jobs = [(f, r) for f in range(len(folds)) for r in range(len(ratios))]
+
+        def run(job):
+            f, r = job
+            train, test = folds[f]
+            X_train = X[train] if sp.issparse(X) else np.asfortranarray(X[train])
+            problem = GLMProblem(X_train, y_idx[train], len(classes),
+                                 None if sw is None else sw[train], self.fit_intercept)
+            coefs, intercepts, _, n_iters, _ = problem.fit(
+                Cs[order], ratios[r], pf, np.zeros((K, p)), np.zeros(K),
+                tol=float(self.tol), max_iter=int(self.max_iter))
+            back = np.argsort(order, kind="stable")
+            coefs, intercepts, n_iters = coefs[back], intercepts[back], n_iters[back]
+            shell = fitted_shell(classes)
+            scores = []
+            for c in range(len(Cs)):
+                shell.coef_, shell.intercept_ = coefs[c], intercepts[c]
+                scores.append(scorer(shell, X[test], classes[y_idx[test]]))
+            return coefs, intercepts, n_iters, scores
+
+        results = run_folds(run, jobs, self.n_jobs)
+        shape = (len(folds), len(ratios), len(Cs))
+        self.scores_ = np.array([res[3] for res in results]).reshape(shape)
+        self.n_iter_ = np.array([res[2] for res in results]).reshape(shape)
+        paths = np.array([res[0] for res in results]).reshape(shape + (K, p))
+        ints = np.array([res[1] for res in results]).reshape(shape + (K, 1))
+        self.coefs_paths_ = (np.concatenate([paths, ints], axis=-1)
+                             if self.fit_intercept else paths)
+        self.Cs_, self.l1_ratios_, self.classes_ = Cs, ratios, classes
+
+        if self.refit:
+            mean = self.scores_.mean(axis=0)
+            r_best, c_best = np.unravel_index(np.argmax(mean), mean.shape)
+            self.C_, self.l1_ratio_ = float(Cs[c_best]), float(ratios[r_best])
+            problem = GLMProblem(X, y_idx, len(classes), sw, self.fit_intercept)
+            coef, intercept = np.zeros((K, p)), np.zeros(K)
+            _, _, gaps, n_iters, status = problem.fit(
+                [self.C_], self.l1_ratio_, pf, coef, intercept, tol=float(self.tol),
+                max_iter=int(self.max_iter))
+            if status[0] != 0:
+                warn_not_converged(owner, status[0], n_iters[0], gaps[0], self.max_iter)
+        else:
+            # each fold's best (C, l1_ratio); their coefficients and values averaged
+            best = [np.unravel_index(np.argmax(s), s.shape) for s in self.scores_]
+            coef = np.mean([paths[f, r, c] for f, (r, c) in enumerate(best)], axis=0)
+            intercept = np.mean([ints[f, r, c, :, 0] for f, (r, c) in enumerate(best)],
+                                axis=0)
+            self.C_ = float(np.mean([Cs[c] for _, c in best]))
+            self.l1_ratio_ = float(np.mean([ratios[r] for r, _ in best]))
+        self.coef_ = coef.astype(X.dtype)
+        self.intercept_ = (intercept if self.fit_intercept else np.zeros(K)).astype(X.dtype)
+        return self
+
+
+def fitted_shell(classes):
+    """A LogisticRegression that scorers can use once coef_ and intercept_ are set."""
+    shell = LogisticRegression()
+    shell.classes_ = classes
+    return shell
