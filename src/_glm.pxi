@@ -44,6 +44,8 @@ cdef struct GLM:
     double* w_new         # p
     double* w_step        # p
     double* col           # K, one feature's coefficients across classes
+    double* hist          # multinomial: last ANDERSON_K + 1 iterates (W, b)
+    double* ext           # multinomial: the extrapolated iterate
 
 
 cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcept nogil:
@@ -60,6 +62,12 @@ cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcep
     G.w_new = <double*> malloc(p * sizeof(double))
     G.w_step = <double*> malloc(p * sizeof(double))
     G.col = <double*> malloc(G.K * sizeof(double))
+    G.hist = G.ext = NULL
+    if G.K > 1:
+        G.hist = <double*> malloc((ANDERSON_K + 1) * G.K * (p + 1) * sizeof(double))
+        G.ext = <double*> malloc(G.K * (p + 1) * sizeof(double))
+        if G.hist == NULL or G.ext == NULL:
+            return False
     return not (G.c == NULL or G.eta == NULL or G.eta_old == NULL or G.eta_new == NULL
                 or G.h == NULL or G.z == NULL or G.v == NULL or G.g == NULL
                 or G.u == NULL or G.xm == NULL or G.w_new == NULL or G.w_step == NULL
@@ -69,7 +77,7 @@ cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcep
 cdef void glm_free(GLM* G) noexcept nogil:
     free(G.c); free(G.eta); free(G.eta_old); free(G.eta_new); free(G.h); free(G.z)
     free(G.v); free(G.g); free(G.u); free(G.xm); free(G.w_new); free(G.w_step)
-    free(G.col)
+    free(G.col); free(G.hist); free(G.ext)
 
 
 cdef void linear_predictor(const Design* X, const double* w, double b,
@@ -435,6 +443,78 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
     return a + unpen
 
 
+cdef void store_iterate(const GLM* G, const double* w, const double* b,
+                        Py_ssize_t p, double* row) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef int k
+    for j in range(G.K * p):
+        row[j] = w[j]
+    for k in range(G.K):
+        row[G.K * p + k] = b[k]
+
+
+cdef double glm_objective(const GLM* G, const Problem* P, const Workspace* W,
+                          const floating* eta, const double* w, Py_ssize_t n,
+                          Py_ssize_t p) noexcept nogil:
+    cdef double f = glm_loss(G, eta, n)
+    cdef int k
+    for k in range(G.K):
+        f += pen_value(P, w + k * p, W.all_idx, p)
+    return f
+
+
+cdef void glm_anderson(const Design* X, const GLM* G, const Problem* P,
+                       const Workspace* W, floating* eta, double* w, double* b) noexcept nogil:
+    """Anderson extrapolation of the last ANDERSON_K + 1 multinomial iterates.
+
+    Class-by-class Newton steps converge linearly when the classes are
+    coupled (an L1 or elastic-net multinomial fit can need hundreds of
+    steps); extrapolating the sequence of iterates, kept only when it
+    lowers the objective, restores fast convergence.
+    """
+    cdef double C[ANDERSON_K * ANDERSON_K]
+    cdef double z[ANDERSON_K]
+    cdef Py_ssize_t n = X.n, p = X.p, m = G.K * (p + 1), i, q
+    cdef double zs = 0.0, acc, f_old, f_new
+    cdef double* hist = G.hist
+    cdef int a, c, k, K = ANDERSON_K
+    for a in range(K):
+        for c in range(a, K):
+            acc = 0.0
+            for q in range(m):
+                acc += ((hist[(a + 1) * m + q] - hist[a * m + q])
+                        * (hist[(c + 1) * m + q] - hist[c * m + q]))
+            C[a * K + c] = acc
+            C[c * K + a] = acc
+    if not solve_small(C, z, K):
+        return
+    for a in range(K):
+        zs += z[a]
+    if zs == 0.0:
+        return
+    for q in range(m):
+        acc = 0.0
+        for a in range(K):
+            acc += z[a] / zs * hist[(a + 1) * m + q]
+        if P.positive and q < G.K * p and acc < 0.0:
+            acc = 0.0
+        G.ext[q] = acc
+    f_old = glm_objective(G, P, W, eta, w, n, p)
+    for q in range(G.K * p):
+        w[q] = G.ext[q]
+    for k in range(G.K):
+        b[k] = G.ext[G.K * p + k]
+        linear_predictor(X, w + k * p, b[k], eta + k * n)
+    f_new = glm_objective(G, P, W, eta, w, n, p)
+    if f_new < f_old:
+        return
+    for q in range(G.K * p):                 # not better: back to the last iterate
+        w[q] = hist[K * m + q]
+    for k in range(G.K):
+        b[k] = hist[K * m + G.K * p + k]
+        linear_predictor(X, w + k * p, b[k], eta + k * n)
+
+
 cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W,
                    floating* eta, double* w, double* b, double tol, int max_iter,
                    int max_epochs, bint random, unsigned int* seed, bint use_ws,
@@ -450,7 +530,8 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
     max_epochs bounds the coordinate-descent epochs of each subproblem.
     """
     cdef Py_ssize_t n = X.n, p = X.p, j
-    cdef int k, it = 0, status = 1, epochs = 0
+    cdef int k, it = 0, status = 1, epochs = 0, n_hist = 0
+    cdef Py_ssize_t m = G.K * (p + 1)
     cdef bint progress
     cdef double gap, primal, ratio = GLM_INNER_RATIO, null_loss = 0.0
     for j in range(p):
@@ -479,6 +560,13 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
                            &epochs) == 0:
                 progress = True
         it += 1
+        if G.hist != NULL and progress:
+            store_iterate(G, w, b, p, G.hist + n_hist * m)
+            n_hist += 1
+            if n_hist == ANDERSON_K + 1:
+                glm_anderson(X, G, P, W, eta, w, b)
+                store_iterate(G, w, b, p, G.hist)
+                n_hist = 1
         if not progress:
             # the subproblems met their tolerance without a step: the outer gap
             # can overstate the model's, so ask them for more before giving up
