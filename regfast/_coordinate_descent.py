@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from ._problem import Problem, use_gram
-from ._validation import (SPARSE_CONVERTIBLE, check_penalty_factor,
+from ._validation import (SPARSE_CONVERTIBLE, check_bounds, check_penalty_factor,
                           check_sample_weight, check_scalar_param,
                           check_sparse_format, validate_X_y)
 
@@ -108,6 +108,10 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multiplier of both penalties; 0 leaves a feature
         unpenalised (as glmnet's ``penalty.factor``, used as given).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (glmnet's ``lower.limits`` and
+        ``upper.limits``): lower <= 0 <= upper, None for no bound.
+        ``positive=True`` is ``lower_bounds=0``.
 
     Attributes
     ----------
@@ -125,7 +129,8 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute="auto", max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
-                 selection="cyclic", penalty_factor=None):
+                 selection="cyclic", penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -138,6 +143,8 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.selection = selection
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit the model.
@@ -163,6 +170,8 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, n_samples, X.dtype, owner)
         pf = check_penalty_factor(self.penalty_factor, n_features, owner)
+        bounds = check_bounds(self.lower_bounds, self.upper_bounds, self.positive,
+                              n_features, owner)
         if self.alpha == 0:
             warnings.warn(f"{owner}: with alpha=0 this is unpenalised least squares; "
                           "coordinate descent converges slowly, prefer "
@@ -179,7 +188,7 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
         gap, n_iter, converged = problem.solve(
             float(self.alpha), float(self.l1_ratio), pf, coef,
-            positive=bool(self.positive), tol=float(self.tol),
+            bounds=bounds, tol=float(self.tol),
             max_iter=int(self.max_iter), selection=self.selection, seed=seed)
         if not converged:
             warnings.warn(
@@ -205,10 +214,11 @@ class Lasso(ElasticNet):
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute="auto",
                  copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
                  positive=False, random_state=None, selection="cyclic",
-                 penalty_factor=None):
+                 penalty_factor=None, lower_bounds=None, upper_bounds=None):
         super().__init__(
             alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
             precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
             warm_start=warm_start, positive=positive,
             random_state=random_state, selection=selection,
-            penalty_factor=penalty_factor)
+            penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds)

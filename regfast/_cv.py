@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 from ._coordinate_descent import LinearPredictorMixin
 from ._path import enet_path, lasso_path, resolve_alphas
 from ._problem import Problem, use_gram
-from ._validation import (check_penalty_factor, check_sample_weight,
+from ._validation import (check_bounds, check_penalty_factor, check_sample_weight,
                           check_scalar_param, validate_X_y)
 
 
@@ -65,12 +65,12 @@ def fold_problem(X, y, sw, train, fit_intercept, precompute):
                    gram=use_gram(X_train, precompute) and not hasattr(precompute, "__array__"))
 
 
-def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, seed):
+def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, bounds, seed):
     """Mean squared test error of the path fitted on the training rows, per alpha."""
     problem = fold_problem(X, y, sw, train, est.fit_intercept, est.precompute)
     coef = np.zeros(X.shape[1])
     coefs, _, _, _ = problem.path(
-        alphas, l1_ratio, pf, coef, positive=bool(est.positive), tol=float(est.tol),
+        alphas, l1_ratio, pf, coef, bounds=bounds, tol=float(est.tol),
         max_iter=int(est.max_iter), selection=est.selection, seed=seed)
     intercepts = (problem.y_mean - problem.xm @ coefs) if problem.xm is not None else 0.0
     residues = np.asarray(X[test] @ coefs) + intercepts - y[test][:, None]
@@ -113,6 +113,8 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     selection : {'cyclic', 'random'}, default='cyclic'
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature penalty multipliers (0: unpenalised).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients, lower <= 0 <= upper (see ElasticNet).
 
     Attributes
     ----------
@@ -134,7 +136,8 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=100,
                  fit_intercept=True, precompute="auto", max_iter=1000, tol=1e-4,
                  cv=None, copy_X=True, verbose=0, n_jobs=None, positive=False,
-                 random_state=None, selection="cyclic", penalty_factor=None):
+                 random_state=None, selection="cyclic", penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.n_alphas = n_alphas
@@ -151,6 +154,8 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.selection = selection
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _l1_ratios(self):
         ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
@@ -186,9 +191,11 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, n_samples, X.dtype, owner)
         pf = check_penalty_factor(self.penalty_factor, n_features, owner)
+        bounds = check_bounds(self.lower_bounds, self.upper_bounds, self.positive,
+                              n_features, owner)
         full = Problem(X, y, sw, self.fit_intercept, owner=owner)
         grids = [resolve_alphas(full, self.alphas, self.n_alphas, r, pf, self.eps,
-                                self.positive) for r in l1_ratios]
+                                bounds) for r in l1_ratios]
         folds = list(check_cv(self.cv).split(X, y))
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
@@ -196,7 +203,8 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         def run(job):
             i, k = job
             train, test = folds[k]
-            return fold_mse(self, X, y, sw, train, test, grids[i], l1_ratios[i], pf, seed)
+            return fold_mse(self, X, y, sw, train, test, grids[i], l1_ratios[i], pf,
+                            bounds, seed)
 
         results = run_folds(run, jobs, self.n_jobs)
         mse = np.array(results).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
@@ -213,7 +221,7 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             full = Problem(X, y, sw, self.fit_intercept, gram=True)
         coef = np.zeros(n_features)
         gap, n_iter, converged = full.solve(
-            self.alpha_, self.l1_ratio_, pf, coef, positive=bool(self.positive),
+            self.alpha_, self.l1_ratio_, pf, coef, bounds=bounds,
             tol=float(self.tol), max_iter=int(self.max_iter),
             selection=self.selection, seed=seed)
         if not converged:
@@ -238,10 +246,12 @@ class LassoCV(ElasticNetCV):
     def __init__(self, *, eps=1e-3, n_alphas=None, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, copy_X=True, cv=None,
                  verbose=False, n_jobs=None, positive=False, random_state=None,
-                 selection="cyclic", penalty_factor=None):
+                 selection="cyclic", penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None):
         super().__init__(
             l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
             fit_intercept=fit_intercept, precompute=precompute, max_iter=max_iter,
             tol=tol, cv=cv, copy_X=copy_X, verbose=verbose, n_jobs=n_jobs,
             positive=positive, random_state=random_state, selection=selection,
-            penalty_factor=penalty_factor)
+            penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds)

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _cd
+from ._problem import excess, no_bounds
 
 DENSE, CSC = 0, 1
 
@@ -68,22 +69,25 @@ class GLMProblem:
         R = sw[:, None] * (Y - p0)
         return np.asarray(self._X.T @ R.astype(self.dtype), dtype=np.float64)
 
-    def C_min(self, l1_ratio, penalty_factor):
+    def C_min(self, l1_ratio, penalty_factor, bounds=None):
         """Smallest C at which some penalised coefficient is non-zero (L1 part > 0)."""
         if l1_ratio <= 0:
             raise ValueError("C_min is zero for l1_ratio=0 (no L1 part): every C "
                              "gives non-zero coefficients; pass Cs")
+        lower, upper = no_bounds(self.n_features) if bounds is None else bounds
         pen = penalty_factor > 0
-        g = np.abs(self.null_gradient()[pen]).max(axis=1) / penalty_factor[pen]
+        g = excess(self.null_gradient(), lower[:, None], upper[:, None])
+        g = g[pen].max(axis=1) / penalty_factor[pen]
         top = float(g.max(initial=0.0))
         return np.inf if top <= 0 else l1_ratio / top
 
-    def fit(self, Cs, l1_ratio, penalty_factor, coef, intercept, *, positive=False,
+    def fit(self, Cs, l1_ratio, penalty_factor, coef, intercept, *, bounds=None,
             tol=1e-4, max_iter=100, max_epochs=10_000, seed=1):
         """Solve at each C in turn (in the order given), warm-starting each from the last.
 
         coef (n_blocks x n_features) and intercept (n_blocks,), float64, are
-        the starting point and hold the last solution on return.
+        the starting point and hold the last solution on return.  bounds is
+        (lower, upper) from check_bounds, for every class (None: unbounded).
 
         Returns
         -------
@@ -99,9 +103,10 @@ class GLMProblem:
         """
         Cs = np.ascontiguousarray(Cs, dtype=np.float64)
         pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
+        lower, upper = no_bounds(self.n_features) if bounds is None else bounds
         coefs, intercepts, gaps, n_iters, _, status = _cd.glm_path_fit(
             self.kind, self.values, self.indices, self.indptr, self.n_samples,
             self.n_features, self.y, self.n_classes, self.sw, self.fit_intercept,
-            coef, intercept, Cs, float(l1_ratio), pf, bool(positive), float(tol),
+            coef, intercept, Cs, float(l1_ratio), pf, lower, upper, float(tol),
             int(max_iter), int(max_epochs), seed=int(seed))
         return coefs, intercepts, gaps, n_iters, status

@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._glm_problem import GLMProblem
-from ._validation import (SPARSE_CONVERTIBLE, as_csc, check_numeric,
+from ._validation import (SPARSE_CONVERTIBLE, as_csc, check_bounds, check_numeric,
                           check_penalty_factor, check_sample_weight,
                           check_scalar_param, check_sparse_format)
 
@@ -201,6 +201,10 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multiplier of both penalties; 0 leaves a feature
         unpenalised (glmnet's ``penalty.factor``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients of every class (glmnet's
+        ``lower.limits`` / ``upper.limits``): lower <= 0 <= upper, None for
+        no bound.
 
     Attributes
     ----------
@@ -231,7 +235,8 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
     def __init__(self, penalty="deprecated", *, C=1.0, l1_ratio=0.0, dual=False,
                  tol=1e-4, fit_intercept=True, intercept_scaling=1, class_weight=None,
                  random_state=None, solver="auto", max_iter=100, verbose=0,
-                 warm_start=False, n_jobs=None, penalty_factor=None):
+                 warm_start=False, n_jobs=None, penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None):
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
@@ -247,6 +252,8 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
         self.warm_start = warm_start
         self.n_jobs = n_jobs
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _check_params(self):
         owner = type(self).__name__
@@ -281,6 +288,7 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
         C, l1_ratio = self._check_params()
         X, y_idx, classes, sw = validate_classification(self, X, y, sample_weight)
         pf = check_penalty_factor(self.penalty_factor, X.shape[1], owner)
+        bounds = check_bounds(self.lower_bounds, self.upper_bounds, False, X.shape[1], owner)
         problem = GLMProblem(X, y_idx, len(classes), sw, self.fit_intercept)
         K, p = problem.n_blocks, X.shape[1]
         coef, intercept = np.zeros((K, p)), np.zeros(K)
@@ -290,7 +298,7 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
             if self.fit_intercept:
                 intercept[:] = self.intercept_
         coefs, intercepts, gaps, n_iters, status = problem.fit(
-            [C], l1_ratio, pf, coef, intercept, tol=float(self.tol),
+            [C], l1_ratio, pf, coef, intercept, bounds=bounds, tol=float(self.tol),
             max_iter=int(self.max_iter))
         if status[0] != 0:
             warn_not_converged(owner, status[0], n_iters[0], gaps[0], self.max_iter)

@@ -13,7 +13,7 @@ from ._cv import run_folds
 from ._glm_problem import GLMProblem
 from ._logistic import (PENALTIES, SOLVERS, LogisticPredictorMixin, LogisticRegression,
                         validate_classification, warn_not_converged)
-from ._validation import check_penalty_factor, check_scalar_param
+from ._validation import check_bounds, check_penalty_factor, check_scalar_param
 
 
 class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
@@ -68,6 +68,8 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
         Only the new attributes are given; True is refused with a message.
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multiplier of both penalties (0: unpenalised).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients, lower <= 0 <= upper.
 
     Attributes
     ----------
@@ -104,7 +106,7 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
                  penalty="deprecated", scoring=None, solver="auto", tol=1e-4,
                  max_iter=100, class_weight=None, n_jobs=None, verbose=0, refit=True,
                  intercept_scaling=1.0, random_state=None, use_legacy_attributes="warn",
-                 penalty_factor=None):
+                 penalty_factor=None, lower_bounds=None, upper_bounds=None):
         self.Cs = Cs
         self.l1_ratios = l1_ratios
         self.fit_intercept = fit_intercept
@@ -123,6 +125,8 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
         self.random_state = random_state
         self.use_legacy_attributes = use_legacy_attributes
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _grid(self):
         """(Cs, l1_ratios) from Cs, l1_ratios and the deprecated penalty."""
@@ -186,6 +190,7 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
         X, y_idx, classes, sw = validate_classification(self, X, y, sample_weight)
         n, p = X.shape
         pf = check_penalty_factor(self.penalty_factor, p, owner)
+        bounds = check_bounds(self.lower_bounds, self.upper_bounds, False, p, owner)
         K = 1 if len(classes) == 2 else len(classes)
         folds = list(check_cv(self.cv, y_idx, classifier=True).split(X, y_idx))
         order = np.argsort(Cs, kind="stable")        # strongest penalty first
@@ -199,7 +204,7 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
             problem = GLMProblem(X_train, y_idx[train], len(classes),
                                  None if sw is None else sw[train], self.fit_intercept)
             coefs, intercepts, _, n_iters, _ = problem.fit(
-                Cs[order], ratios[r], pf, np.zeros((K, p)), np.zeros(K),
+                Cs[order], ratios[r], pf, np.zeros((K, p)), np.zeros(K), bounds=bounds,
                 tol=float(self.tol), max_iter=int(self.max_iter))
             back = np.argsort(order, kind="stable")
             coefs, intercepts, n_iters = coefs[back], intercepts[back], n_iters[back]
@@ -227,7 +232,8 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
             problem = GLMProblem(X, y_idx, len(classes), sw, self.fit_intercept)
             coef, intercept = np.zeros((K, p)), np.zeros(K)
             _, _, gaps, n_iters, status = problem.fit(
-                [self.C_], self.l1_ratio_, pf, coef, intercept, tol=float(self.tol),
+                [self.C_], self.l1_ratio_, pf, coef, intercept, bounds=bounds,
+                tol=float(self.tol),
                 max_iter=int(self.max_iter))
             if status[0] != 0:
                 warn_not_converged(owner, status[0], n_iters[0], gaps[0], self.max_iter)

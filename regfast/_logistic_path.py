@@ -8,13 +8,13 @@ from sklearn.exceptions import ConvergenceWarning
 from ._glm_problem import GLMProblem
 from ._logistic import LogisticRegression, validate_classification
 from ._path import DEFAULT_N_ALPHAS
-from ._validation import check_penalty_factor, check_scalar_param
+from ._validation import check_bounds, check_penalty_factor, check_scalar_param
 
 
 def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
                   fit_intercept=True, sample_weight=None, coef_init=None, tol=1e-4,
-                  max_iter=100, positive=False, penalty_factor=None,
-                  return_n_iter=False):
+                  max_iter=100, positive=False, penalty_factor=None, lower_bounds=None,
+                  upper_bounds=None, return_n_iter=False):
     """Logistic (two classes) or multinomial regression along a grid of alphas.
 
     glmnet's scaling, as skglm and glum::
@@ -51,7 +51,10 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
     max_iter : int, default=100
         Proximal Newton steps per alpha.
     positive : bool, default=False
+        Coefficients >= 0 (a lower bound of 0).
     penalty_factor : array-like of shape (n_features,), default=None
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints, lower <= 0 <= upper (glmnet's lower.limits / upper.limits).
     return_n_iter : bool, default=False
 
     Returns
@@ -74,6 +77,7 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
                                                     sample_weight, owner=owner)
     n, p = X.shape
     pf = check_penalty_factor(penalty_factor, p, owner)
+    bounds = check_bounds(lower_bounds, upper_bounds, positive, p, owner)
     problem = GLMProblem(X, y_idx, len(classes), sw, fit_intercept)
     if n_alphas is not None:
         alphas = n_alphas
@@ -81,7 +85,7 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
         n_grid = DEFAULT_N_ALPHAS if alphas is None else int(alphas)
         check_scalar_param(n_grid, "alphas (number of alphas)", owner, low=1, kind="int")
         check_scalar_param(eps, "eps", owner, low=0, low_inclusive=False)
-        alpha_max = 1.0 / (problem.C_min(l1_ratio, pf) * n)
+        alpha_max = 1.0 / (problem.C_min(l1_ratio, pf, bounds) * n)
         alphas = np.geomspace(alpha_max, alpha_max * eps, num=n_grid)
     else:
         alphas = np.asarray(alphas, dtype=np.float64).ravel()
@@ -96,7 +100,7 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
     with np.errstate(divide="ignore"):
         Cs = 1.0 / (alphas * n)                      # alpha = 0: C = inf
     coefs, intercepts, gaps, n_iters, status = problem.fit(
-        Cs, l1_ratio, pf, coef, intercept, positive=positive, tol=tol,
+        Cs, l1_ratio, pf, coef, intercept, bounds=bounds, tol=tol,
         max_iter=max_iter)
     if np.any(status != 0):
         warnings.warn(f"{owner}: {int(np.sum(status != 0))} of {len(alphas)} alphas did "

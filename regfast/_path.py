@@ -8,8 +8,8 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_random_state
 
-from ._problem import Problem, use_gram
-from ._validation import (check_penalty_factor, check_sample_weight,
+from ._problem import Problem, excess, no_bounds, use_gram
+from ._validation import (check_bounds, check_penalty_factor, check_sample_weight,
                           check_scalar_param, check_sparse_format, as_csc,
                           check_y)
 
@@ -17,16 +17,18 @@ DEFAULT_N_ALPHAS = 100
 
 
 def alpha_grid(problem, l1_ratio, penalty_factor, *, eps=1e-3,
-               n_alphas=DEFAULT_N_ALPHAS, positive=False):
+               n_alphas=DEFAULT_N_ALPHAS, bounds=None):
     """scikit-learn's grid: n_alphas log-spaced from alpha_max down to eps * alpha_max.
 
-    alpha_max is the smallest alpha at which every penalised coefficient is 0.
+    alpha_max is the smallest alpha at which every penalised coefficient is 0
+    (bounds: only the directions in which a coefficient may move count).
     """
     if l1_ratio <= 0:
         raise ValueError("an automatic alpha grid needs l1_ratio > 0 (with no L1 "
                          "part no alpha sets all coefficients to zero); pass alphas")
     pen = penalty_factor > 0
-    xty = problem.xty if positive else np.abs(problem.xty)
+    lower, upper = no_bounds(problem.n_features) if bounds is None else bounds
+    xty = excess(problem.xty, lower, upper)
     alpha_max = float(np.max(xty[pen] / penalty_factor[pen], initial=0.0)
                       / (problem.n_eff * l1_ratio))
     tiny = np.finfo(float).resolution
@@ -35,7 +37,7 @@ def alpha_grid(problem, l1_ratio, penalty_factor, *, eps=1e-3,
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
-def resolve_alphas(problem, alphas, n_alphas, l1_ratio, penalty_factor, eps, positive):
+def resolve_alphas(problem, alphas, n_alphas, l1_ratio, penalty_factor, eps, bounds):
     """An explicit grid (sorted descending) or scikit-learn's automatic one."""
     if n_alphas is not None:
         alphas = n_alphas
@@ -45,7 +47,7 @@ def resolve_alphas(problem, alphas, n_alphas, l1_ratio, penalty_factor, eps, pos
         check_scalar_param(alphas, "alphas (number of alphas)", "path", low=1, kind="int")
         check_scalar_param(eps, "eps", "path", low=0, low_inclusive=False)
         return alpha_grid(problem, l1_ratio, penalty_factor, eps=eps,
-                          n_alphas=int(alphas), positive=positive)
+                          n_alphas=int(alphas), bounds=bounds)
     alphas = np.asarray(alphas, dtype=np.float64).ravel()
     if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
         raise ValueError("alphas must be a non-empty array of finite, non-negative values")
@@ -99,9 +101,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,
         Starting coefficients.
     return_n_iter : bool, default=False
     positive : bool, default=False
+        Coefficients >= 0 (a lower bound of 0).
     **params :
         tol (1e-4), max_iter (1000), selection ('cyclic'), random_state,
-        sample_weight, fit_intercept (False), penalty_factor.
+        sample_weight, fit_intercept (False), penalty_factor, lower_bounds and
+        upper_bounds (per-feature box bounds, lower <= 0 <= upper, as glmnet's
+        lower.limits / upper.limits).
 
     Returns
     -------
@@ -121,17 +126,20 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,
     sample_weight = params.pop("sample_weight", None)
     fit_intercept = bool(params.pop("fit_intercept", False))
     penalty_factor = params.pop("penalty_factor", None)
+    lower_bounds = params.pop("lower_bounds", None)
+    upper_bounds = params.pop("upper_bounds", None)
     if params:
         raise TypeError(f"{owner}: unexpected parameters {sorted(params)}")
     l1_ratio = check_scalar_param(l1_ratio, "l1_ratio", owner, low=0, high=1)
     X, problem = prepare(X, y, sample_weight, fit_intercept, precompute, owner)
     pf = check_penalty_factor(penalty_factor, X.shape[1], owner)
-    alphas = resolve_alphas(problem, alphas, n_alphas, l1_ratio, pf, eps, positive)
+    bounds = check_bounds(lower_bounds, upper_bounds, positive, X.shape[1], owner)
+    alphas = resolve_alphas(problem, alphas, n_alphas, l1_ratio, pf, eps, bounds)
     coef = np.zeros(X.shape[1])
     if coef_init is not None:
         coef[:] = np.asarray(coef_init, dtype=np.float64).ravel()
     coefs, gaps, n_iters, converged = problem.path(
-        alphas, l1_ratio, pf, coef, positive=positive, tol=tol,
+        alphas, l1_ratio, pf, coef, bounds=bounds, tol=tol,
         max_iter=max_iter, selection=selection, seed=seed)
     if not np.all(converged):
         warnings.warn(

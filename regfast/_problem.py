@@ -22,6 +22,17 @@ GRAM_RATIO = 2
 GRAM_MAX_FEATURES = 4096
 
 
+def excess(v, lower, upper):
+    """The push of the correlations v on coefficients at 0: v where w_j may grow,
+    -v where it may shrink, the larger (numpy twin of _penalty.pxd's excess)."""
+    return np.maximum(np.where(upper > 0, v, -np.inf), np.where(lower < 0, -v, -np.inf))
+
+
+def no_bounds(p):
+    """(lower, upper) of unbounded coefficients."""
+    return np.full(p, -np.inf), np.full(p, np.inf)
+
+
 def use_gram(X, precompute):
     """Decide Gram mode from precompute ('auto', bool or an array)."""
     if isinstance(precompute, str):
@@ -179,17 +190,19 @@ class Problem:
         return float(np.max(np.abs(self.xty[pen]) / penalty_factor[pen])
                      / (self.n_eff * l1_ratio))
 
-    def path(self, alphas, l1_ratio, penalty_factor, coef, *, positive=False,
+    def path(self, alphas, l1_ratio, penalty_factor, coef, *, bounds=None,
              tol=1e-4, max_iter=1000, selection="cyclic", seed=1,
              use_ws=True, use_screening=True):
         """Fit along alphas (in the order given), warm-starting each from the last.
 
         coef (float64, length p) is the starting point and holds the last
-        solution on return.  Returns (coefs of shape (p, n_alphas), gaps in
+        solution on return; bounds is (lower, upper) from check_bounds
+        (None: unbounded).  Returns (coefs of shape (p, n_alphas), gaps in
         scikit-learn's units (objective with the 1/(2n) factor), epochs per
         alpha, converged flags).
         """
-        options = dict(positive=bool(positive), tol=float(tol), max_iter=int(max_iter),
+        lower, upper = no_bounds(self.n_features) if bounds is None else bounds
+        options = dict(lower=lower, upper=upper, tol=float(tol), max_iter=int(max_iter),
                        random=selection == "random", seed=int(seed), use_ws=use_ws,
                        use_screening=use_screening)
         alphas = np.ascontiguousarray(alphas, dtype=np.float64)
@@ -245,9 +258,10 @@ class Problem:
         solution costs a few passes over X instead of the n p^2 of the full
         Gram matrix.
         """
-        X, p, alpha, positive = self._dense_X, self.n_features, alphas[0], options["positive"]
+        X, p, alpha = self._dense_X, self.n_features, alphas[0]
+        lower, upper = options["lower"], options["upper"]
         lam = self.n_eff * alpha * l1_ratio * pf
-        score = np.abs(self.xty) if not positive else self.xty.copy()
+        score = excess(self.xty, lower, upper)
         score = np.where(pf > 0, score / np.where(pf > 0, pf, 1.0), np.inf)
         score[coef != 0] = np.inf
         size = min(p, max(32, 2 * int(np.sum(np.isinf(score)))))
@@ -269,7 +283,7 @@ class Problem:
             w_S = coef[S].copy()
             _, gaps, n_iters, converged = self._gram_fit(
                 G, self.xty[S], alphas, l1_ratio, pf[S], w_S,
-                {**options, "max_iter": budget})
+                {**options, "max_iter": budget, "lower": lower[S], "upper": upper[S]})
             total_iter += int(n_iters[0])
             coef[:] = 0.0
             coef[S] = w_S
@@ -279,8 +293,8 @@ class Problem:
             outside[S] = False
             rest = np.flatnonzero(outside).astype(np.int32)
             grad = self._xt(self._residual(coef), self.xm, cols=rest)
-            excess = (grad if positive else np.abs(grad)) - lam[rest]
-            violators = rest[excess > 0]
+            over = excess(grad, lower[rest], upper[rest]) - lam[rest]
+            violators = rest[over > 0]
             complete = violators.size == 0
             if complete and (converged[0] or total_iter >= max_iter):
                 break                                               # (2)
@@ -296,8 +310,8 @@ class Problem:
             # the violators, and as many (at least 8) of the features closest
             # to violating: insurance against another pass over X
             n_extra = min(len(S), max(violators.size, 8))
-            order = np.argsort(-excess, kind="stable")
-            extra = rest[order[excess[order] <= 0][:n_extra]]
+            order = np.argsort(-over, kind="stable")
+            extra = rest[order[over[order] <= 0][:n_extra]]
             # S grows at its end, so the Gram matrix of S so far is reused
             S = np.concatenate([S, violators, extra]).astype(np.int32)
         return (coef[:, None].copy(), gaps, np.array([total_iter], dtype=np.int32),

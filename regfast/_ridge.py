@@ -26,7 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._coordinate_descent import LinearPredictorMixin
 from ._problem import Problem, use_gram
 from ._ridge_design import RidgeDesign
-from ._validation import check_sample_weight, check_scalar_param, validate_X_y
+from ._validation import check_bounds, check_sample_weight, check_scalar_param, validate_X_y
 
 SOLVERS = ("auto", "cholesky", "svd", "cg", "lsqr", "cd",
            "sparse_cg", "sag", "saga", "lbfgs")
@@ -236,6 +236,7 @@ def solve_cd(X, y, sample_weight, fit_intercept, alphas, positive, tol,
         S = float(sample_weight.sum())
         sw = np.ascontiguousarray(sample_weight * (n / S), dtype=X.dtype)
     T = y.shape[1]
+    bounds = check_bounds(None, None, positive, p, owner)
     coef = np.zeros((T, p))
     n_iter = np.empty(T, dtype=np.int32)
     gram = use_gram(X, "auto")
@@ -245,7 +246,7 @@ def solve_cd(X, y, sample_weight, fit_intercept, alphas, positive, tol,
             gram = problem.gram          # computed once for all targets
         w = np.zeros(p)
         gap, n_iter[t], converged = problem.solve(
-            alphas[t] / S, 0.0, np.ones(p), w, positive=positive, tol=tol,
+            alphas[t] / S, 0.0, np.ones(p), w, bounds=bounds, tol=tol,
             max_iter=max_iter)
         if not converged:
             warnings.warn(f"{owner}: coordinate descent did not converge after "

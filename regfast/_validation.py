@@ -174,3 +174,38 @@ def check_penalty_factor(penalty_factor, n_features, owner):
         raise ValueError(f"{owner}: penalty_factor is zero for every feature; "
                          "at least one feature must be penalised")
     return pf
+
+
+def check_bounds(lower_bounds, upper_bounds, positive, n_features, owner):
+    """Per-feature box bounds as float64 arrays, lower <= 0 <= upper.
+
+    As glmnet's ``lower.limits`` / ``upper.limits``: a scalar or one value per
+    feature, None for no bound; the bounds must keep 0 feasible (every path
+    starts there).  ``positive=True`` is a lower bound of 0.
+    """
+    def as_bound(value, name, default):
+        if value is None:
+            return np.full(n_features, default)
+        b = np.asarray(value)
+        if b.dtype.kind not in "biuf":
+            raise TypeError(f"{owner}: {name} must be numeric, got dtype {b.dtype}")
+        b = np.array(np.broadcast_to(b.astype(np.float64), (n_features,))
+                     if b.ndim == 0 else b, dtype=np.float64)
+        if b.shape != (n_features,):
+            raise ValueError(f"{owner}: {name} has shape {np.shape(value)}, expected a "
+                             f"scalar or ({n_features},), one bound per feature")
+        if np.isnan(b).any():
+            raise ValueError(f"{owner}: {name} contains NaN")
+        return b
+
+    lower = as_bound(lower_bounds, "lower_bounds", -np.inf)
+    upper = as_bound(upper_bounds, "upper_bounds", np.inf)
+    if np.any(lower > 0):
+        raise ValueError(f"{owner}: lower_bounds must be <= 0 (0 must be feasible, as in "
+                         "glmnet's lower.limits); got a positive value")
+    if np.any(upper < 0):
+        raise ValueError(f"{owner}: upper_bounds must be >= 0 (0 must be feasible, as in "
+                         "glmnet's upper.limits); got a negative value")
+    if positive:
+        lower = np.maximum(lower, 0.0)
+    return lower, upper

@@ -8,7 +8,7 @@ Problem (scikit-learn's, multiplied by n_eff = sum of sample weights):
     R = y_c - X_c w,  lam_j = n alpha rho pf_j,  beta_j = n alpha (1 - rho) pf_j
 
 The coordinate update is soft-thresholding (L1) followed by the closed-form
-shrink (L2), clipped at zero for positive=True.  Around it:
+shrink (L2), clipped into the feature's box bounds (_penalty.pxd).  Around it:
 
 * working sets: subproblems on the features most likely to be non-zero, grown
   geometrically; the duality gap is certified on all features between rounds;
@@ -25,6 +25,8 @@ from libc.string cimport memset
 
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
                       col_grad, col_update, col_sqnorm, col_dense)
+from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,
+                       l2_conj2, at_bound)
 
 import numpy as np
 
@@ -40,22 +42,14 @@ cdef struct Problem:
     # penalties and options, all per feature
     const double* lam
     const double* beta
-    bint positive
+    const double* lower  # box bounds, lower_j <= 0 <= upper_j (+-inf: none)
+    const double* upper
+    bint bounded         # some bound is finite
     bint has_l1          # any lam_j > 0: gap formulation A, else B (ridge)
     bint safe_ok         # screening allowed (no unpenalised feature)
     double y_mean
     double yy            # ||y_c||_S^2
     const void* y        # DENSE/CSC: y (length n); GRAM: X_c^T S y_c (length p)
-
-
-cdef inline double soft_shrink(double z, double lam, double denom,
-                               bint positive) noexcept nogil:
-    """argmin_w 1/2 denom w^2 - z w + lam |w| (+ w >= 0): the elastic-net update."""
-    if z > lam:
-        return (z - lam) / denom
-    if z < -lam and not positive:
-        return (z + lam) / denom
-    return 0.0
 
 
 cdef inline unsigned int xorshift(unsigned int* state) noexcept nogil:
@@ -145,7 +139,7 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
     exactly when their first-order condition holds.
     """
     cdef double R2, Ry, l1, l2, g, xta, dual_norm = 0.0, scale = 1.0, gap
-    cdef double quad = 0.0, unpen = 0.0
+    cdef double quad = 0.0, unpen = 0.0, box = 0.0
     cdef Py_ssize_t k, j
     residual_stats(D, P, w, v, vsum, &R2, &Ry)
     l1 = penalty(P, w, idx, m, &l2)
@@ -154,20 +148,16 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
         g = col_grad(D, j, v, vsum)
         grad[j] = g
         if P.lam[j] == 0.0 and P.beta[j] == 0.0:
-            if P.positive and w[j] == 0.0 and g < 0.0:
-                continue      # at its bound: the constraint is active
+            if at_bound(w[j], g, P.lower[j], P.upper[j]):
+                continue      # the constraint is active
             if norms2[j] > 0.0:
                 unpen += g * g / norms2[j]
         elif P.has_l1:
-            xta = (g - P.beta[j] * w[j]) / P.lam[j]
-            if not P.positive:
-                xta = fabs(xta)
+            xta = unbounded_excess(g - P.beta[j] * w[j], P.lower[j], P.upper[j]) / P.lam[j]
             if xta > dual_norm:
                 dual_norm = xta
         else:
-            if P.positive and g < 0.0:
-                g = 0.0
-            quad += g * g / P.beta[j]
+            quad += l2_conj2(g, P.beta[j], P.lower[j], P.upper[j])
     if not P.has_l1:
         scale_out[0] = 1.0
         gap = R2 - Ry + 0.5 * l2 + 0.5 * quad
@@ -175,7 +165,14 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
         if dual_norm > 1.0:
             scale = 1.0 / dual_norm
         scale_out[0] = scale
-        gap = 0.5 * (R2 + l2) + l1 + 0.5 * scale * scale * (R2 + l2) - scale * Ry
+        if P.bounded:         # the conjugate of the bounded directions
+            for k in range(m):
+                j = idx[k]
+                if P.lam[j] > 0.0:
+                    box += box_conj(scale * (grad[j] - P.beta[j] * w[j]), P.lam[j],
+                                    P.lower[j], P.upper[j])
+        gap = (0.5 * (R2 + l2) + l1 + 0.5 * scale * scale * (R2 + l2) - scale * Ry
+               + box)
     # weak duality makes the gap >= 0 once the unpenalised features are optimal
     if gap < 0.0:
         gap = 0.0
@@ -208,7 +205,7 @@ cdef double epoch(const Design* D, const Problem* P, double* w, floating* v,
             continue
         wj = w[j]
         g = col_grad(D, j, v, vsum)
-        wnew = soft_shrink(g + L * wj, P.lam[j], L + P.beta[j], P.positive)
+        wnew = soft_shrink(g + L * wj, P.lam[j], L + P.beta[j], P.lower[j], P.upper[j])
         if wnew != wj:
             vsum += col_update(D, j, wnew - wj, v)
             w[j] = wnew
@@ -281,14 +278,12 @@ cdef double anderson(const Design* D, const Problem* P, double* w, floating* v,
         zs += z[a]
     if zs == 0.0:
         return p_old
-    # extrapolated point, projected on the constraint for positive=True
+    # extrapolated point, projected into the box bounds
     for k in range(m):
         acc = 0.0
         for a in range(K):
             acc += z[a] / zs * hist[(a + 1) * m + k]
-        if P.positive and acc < 0.0:
-            acc = 0.0
-        w_try[k] = acc
+        w_try[k] = clip(acc, P.lower[ws[k]], P.upper[ws[k]])
     for i in range(D.n):
         v_try[i] = v[i]
     vsum_try = vsum[0]
@@ -352,7 +347,7 @@ cdef struct Workspace:
     double* w_try
     void* v_try           # state vector of the extrapolated point
     # unpenalised features: indices and Cholesky factor of their Gram matrix
-    int n_free            # -1 when not solved jointly (too many, or positive)
+    int n_free            # -1 when not solved jointly (too many, or bounded)
     int* free_idx
     double* free_chol     # UNPEN_MAX x UNPEN_MAX, lower triangle
     double* free_rhs
@@ -389,18 +384,16 @@ cdef void free_setup(const Design* D, const Problem* P, Workspace* W,
                      floating* t) noexcept nogil:
     """Find the unpenalised features and factor their Gram matrix (Cholesky).
 
-    Leaves W.n_free = -1 (no joint solve) with positive=True, with more than
+    Leaves W.n_free = -1 (no joint solve) when one of them is bounded, with more than
     UNPEN_MAX of them, or when their Gram matrix is numerically singular.
     """
     cdef Py_ssize_t j, a, b, k, nf = 0
     cdef double tsum, acc, dmax = 0.0
     cdef double* L = W.free_chol
     W.n_free = -1
-    if P.positive:
-        return
     for j in range(D.p):
         if P.lam[j] == 0.0 and P.beta[j] == 0.0 and W.norms2[j] > 0.0:
-            if nf == UNPEN_MAX:
+            if nf == UNPEN_MAX or P.lower[j] > -INFINITY or P.upper[j] < INFINITY:
                 return
             W.free_idx[nf] = <int> j
             nf += 1
@@ -523,9 +516,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
             for j in range(p):
                 if screened[j]:
                     continue
-                xt = scale * (grad[j] - P.beta[j] * w[j])
-                if not P.positive:
-                    xt = fabs(xt)
+                xt = excess(scale * (grad[j] - P.beta[j] * w[j]), P.lower[j], P.upper[j])
                 if xt + radius * sqrt(norms2[j] + P.beta[j]) < P.lam[j]:
                     screened[j] = 1
                     if w[j] != 0.0:
@@ -545,9 +536,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
                 score[j] = INFINITY
                 nnz += 1
             else:
-                xt = scale * (grad[j] - P.beta[j] * w[j])
-                if not P.positive:
-                    xt = fabs(xt)
+                xt = excess(scale * (grad[j] - P.beta[j] * w[j]), P.lower[j], P.upper[j])
                 cn = sqrt(norms2[j] + P.beta[j])
                 score[j] = -(P.lam[j] - xt) / cn if cn > 0.0 else -INFINITY
         ws_size = n_active
@@ -630,6 +619,18 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
         conv[a] = status == 0
     ws_free(&W)
     return 0
+
+
+cdef void set_bounds(Problem* P, const double[::1] lower,
+                     const double[::1] upper) noexcept:
+    """Point P at the box bounds (arrays that outlive the fit)."""
+    cdef Py_ssize_t j
+    P.lower = &lower[0]
+    P.upper = &upper[0]
+    P.bounded = False
+    for j in range(lower.shape[0]):
+        if lower[j] > -INFINITY or upper[j] < INFINITY:
+            P.bounded = True
 
 
 cdef void fill_design(Design* D, int kind, const floating[:] values,
@@ -715,9 +716,9 @@ cdef _residual(int kind, const floating[:] values, const int[::1] indices,
 def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
                   Py_ssize_t n_cols, y, sw, xm, double n_eff, double y_mean,
                   double yy, double[::1] w, const double[::1] alphas,
-                  double l1_ratio, const double[::1] pf, bint positive,
-                  double tol, int max_iter, bint random, unsigned int seed,
-                  bint use_ws=True, bint use_screening=True):
+                  double l1_ratio, const double[::1] pf, const double[::1] lower,
+                  const double[::1] upper, double tol, int max_iter, bint random,
+                  unsigned int seed, bint use_ws=True, bint use_screening=True):
     """Fit the elastic net along alphas, each warm-started from the previous one.
 
     Parameters
@@ -739,6 +740,8 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
         Initial coefficients; holds the last solution on return.
     alphas, l1_ratio, pf :
         scikit-learn's alpha and l1_ratio, and the per-feature penalty factors.
+    lower, upper : ndarray of float64
+        Per-feature box bounds, lower <= 0 <= upper (-inf / inf: none).
     tol : float
         Relative tolerance: stop when gap <= tol * yy.
 
@@ -754,11 +757,11 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
     if values.dtype == np.float32:
         return _path_fit[float](kind, values, indices, indptr, n_rows, n_cols,
                                 y, sw, xm, n_eff, y_mean, yy, w, alphas,
-                                l1_ratio, pf, positive, tol, max_iter, random,
+                                l1_ratio, pf, lower, upper, tol, max_iter, random,
                                 seed, use_ws, use_screening)
     return _path_fit[double](kind, values, indices, indptr, n_rows, n_cols, y,
                              sw, xm, n_eff, y_mean, yy, w, alphas, l1_ratio,
-                             pf, positive, tol, max_iter, random, seed, use_ws,
+                             pf, lower, upper, tol, max_iter, random, seed, use_ws,
                              use_screening)
 
 
@@ -767,7 +770,8 @@ cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
                Py_ssize_t n_cols, y, const floating[::1] sw,
                const double[::1] xm, double n_eff, double y_mean, double yy,
                double[::1] w, const double[::1] alphas, double l1_ratio,
-               const double[::1] pf, bint positive, double tol, int max_iter,
+               const double[::1] pf, const double[::1] lower,
+               const double[::1] upper, double tol, int max_iter,
                bint random, unsigned int seed, bint use_ws,
                bint use_screening):
     cdef Design D
@@ -785,7 +789,7 @@ cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
     cdef double[::1] lam = np.empty(n_cols)
     cdef double[::1] beta = np.empty(n_cols)
     fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
-    P.positive = positive
+    set_bounds(&P, lower, upper)
     P.y_mean = y_mean
     P.yy = yy
     if kind == GRAM:
@@ -839,7 +843,7 @@ cdef _run_epochs(int kind, const floating[:] values, const int[::1] indices,
     fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
     P.lam = &lam[0]
     P.beta = &beta[0]
-    P.positive = False
+    set_bounds(&P, np.full(n_cols, -np.inf), np.full(n_cols, np.inf))
     P.y_mean = y_mean
     P.y = &y[0]
     with nogil:

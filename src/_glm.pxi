@@ -401,28 +401,32 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
             G.u[k * p + j] = uj
             wj = w[k * p + j]
             if P.lam[j] > 0.0:
-                a = uj - P.beta[j] * wj
-                if not P.positive:
-                    a = fabs(a)
+                a = unbounded_excess(uj - P.beta[j] * wj, P.lower[j], P.upper[j])
                 if a * s > P.lam[j]:
                     s = P.lam[j] / a
                 l2 += P.beta[j] * wj * wj
             elif P.beta[j] > 0.0:                  # pure L2: conjugate at u
-                a = uj if not P.positive or uj > 0.0 else 0.0
-                hstar += a * a / (2.0 * P.beta[j])
+                hstar += 0.5 * l2_conj2(uj, P.beta[j], P.lower[j], P.upper[j])
         if not P.safe_ok and hsum > 0.0:
             # curvature of each unpenalised coordinate (centred with an intercept)
             Dh.sw = h
             Dh.n_eff = hsum
             Dh.xm = NULL
             for j in range(p):
-                if P.lam[j] == 0.0 and P.beta[j] == 0.0:
+                if (P.lam[j] == 0.0 and P.beta[j] == 0.0
+                        and not at_bound(w[k * p + j], G.u[k * p + j], P.lower[j], P.upper[j])):
                     m = col_grad(X, j, h, 0.0) / hsum if G.fit_intercept else 0.0
                     hjj = col_sqnorm(Dh, j, h) - m * m * hsum
                     if hjj > 0.0:
                         uj = G.u[k * p + j]
                         unpen += uj * uj / hjj
     hstar += 0.5 * s * s * l2                      # conjugate of the L2 part at s beta w
+    if P.bounded:                                  # and of the bounded directions
+        for k in range(G.K):
+            for j in range(p):
+                if P.lam[j] > 0.0:
+                    hstar += box_conj(s * (G.u[k * p + j] - P.beta[j] * w[k * p + j]),
+                                      P.lam[j], P.lower[j], P.upper[j])
     for i in range(n):
         if G.c[i] == 0.0:
             continue
@@ -496,8 +500,8 @@ cdef void glm_anderson(const Design* X, const GLM* G, const Problem* P,
         acc = 0.0
         for a in range(K):
             acc += z[a] / zs * hist[(a + 1) * m + q]
-        if P.positive and q < G.K * p and acc < 0.0:
-            acc = 0.0
+        if q < G.K * p:
+            acc = clip(acc, P.lower[q % p], P.upper[q % p])
         G.ext[q] = acc
     f_old = glm_objective(G, P, W, eta, w, n, p)
     for q in range(G.K * p):
@@ -542,7 +546,7 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
     for k in range(G.K):
         linear_predictor(X, w + k * p, b[k], eta + k * n)
     while True:
-        if G.loss == MULTINOMIAL and not P.positive:
+        if G.loss == MULTINOMIAL and not P.bounded:
             center_classes(X, G, P, w, eta, G.col)
         if G.fit_intercept:
             fit_intercepts(G, eta, b, n)
@@ -584,7 +588,8 @@ def glm_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
                  Py_ssize_t n_cols, const int[::1] y, int n_classes,
                  const double[::1] sw, bint fit_intercept, double[:, ::1] w,
                  double[::1] b, const double[::1] Cs, double l1_ratio,
-                 const double[::1] pf, bint positive, double tol, int max_iter,
+                 const double[::1] pf, const double[::1] lower,
+                 const double[::1] upper, double tol, int max_iter,
                  int max_epochs, bint random=False, unsigned int seed=1,
                  bint use_ws=True, bint use_screening=True):
     """Fit penalised logistic (n_classes = 2) or multinomial regression along Cs.
@@ -600,6 +605,9 @@ def glm_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
         Class index per sample, 0..n_classes-1 (binary: 1 is the positive class).
     sw : ndarray of float64
         Sample weights (times class weights), used as given (not rescaled).
+    lower, upper : ndarray of float64
+        Per-feature box bounds, lower <= 0 <= upper (-inf / inf: none), for
+        every class.
     w : ndarray of shape (K, n_cols), float64
         Initial coefficients, K = 1 for two classes, else n_classes; holds
         the last solution on return.  b (K,) likewise for the intercepts.
@@ -619,11 +627,11 @@ def glm_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
     if values.dtype == np.float32:
         return _glm_path_fit[float](kind, values, indices, indptr, n_rows, n_cols, y,
                                     n_classes, sw, fit_intercept, w, b, Cs, l1_ratio,
-                                    pf, positive, tol, max_iter, max_epochs, random,
+                                    pf, lower, upper, tol, max_iter, max_epochs, random,
                                     seed, use_ws, use_screening)
     return _glm_path_fit[double](kind, values, indices, indptr, n_rows, n_cols, y,
                                  n_classes, sw, fit_intercept, w, b, Cs, l1_ratio, pf,
-                                 positive, tol, max_iter, max_epochs, random, seed,
+                                 lower, upper, tol, max_iter, max_epochs, random, seed,
                                  use_ws, use_screening)
 
 
@@ -632,7 +640,8 @@ cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
                    const int[::1] y, int n_classes, const double[::1] sw,
                    bint fit_intercept, double[:, ::1] w, double[::1] b,
                    const double[::1] Cs, double l1_ratio, const double[::1] pf,
-                   bint positive, double tol, int max_iter, int max_epochs,
+                   const double[::1] lower, const double[::1] upper, double tol,
+                   int max_iter, int max_epochs,
                    bint random, unsigned int seed, bint use_ws, bint use_screening):
     cdef Design X, Dh
     cdef Problem P
@@ -658,7 +667,7 @@ cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
     G.K = K
     G.y = &y[0]
     G.fit_intercept = fit_intercept
-    P.positive = positive
+    set_bounds(&P, lower, upper)
     P.lam = &lam[0]
     P.beta = &beta[0]
     with nogil:
