@@ -22,6 +22,7 @@ from libc.math cimport exp, log
 cdef double H_FLOOR = 1e-12      # least Hessian weight f''
 cdef double ARMIJO = 1e-4        # sufficient decrease of the line search
 cdef int MAX_HALVINGS = 30
+cdef double ROUNDING = 1e-14     # changes of the objective below this are noise
 cdef double GLM_INNER_RATIO = 0.1  # subproblems solved to this fraction of the gap
 
 
@@ -163,6 +164,7 @@ cdef int newton_step(const Design* X, Design* Dh, GLM* G, Problem* P,
     cdef double prob, gi, hi, hsum = 0.0, zbar = 0.0, zz = 0.0, d, b_new = 0.0
     cdef double f0, ft, delta, t, sub_gap, pen_old
     cdef int sub_epochs, halving
+    cdef bint moved
     for i in range(n):
         derivs(G, eta, n, i, k, &prob, &gi, &hi)
         if hi < H_FLOOR:
@@ -212,9 +214,23 @@ cdef int newton_step(const Design* X, Design* Dh, GLM* G, Problem* P,
     for i in range(n):
         delta += G.g[i] * (<double> eta_new[i] - etak[i])
         eta_old[i] = etak[i]
-    if not delta < 0.0:
-        return 1                           # no descent left at this precision
     f0 = glm_loss(G, eta, n) + pen_old
+    if fabs(delta) <= ROUNDING * fabs(f0):
+        # the step's predicted change is below the rounding of the objective,
+        # so no line search can judge it; near the optimum the Newton step is
+        # exact, and taking it is what brings the gap (first order in the
+        # step, where the objective is second order) below 1e-9
+        moved = b_new != b[k]
+        for j in range(p):
+            if G.w_new[j] != w[j]:
+                moved = True
+            w[j] = G.w_new[j]
+        b[k] = b_new
+        for i in range(n):
+            etak[i] = eta_new[i]
+        return 0 if moved else 1
+    if not delta < 0.0:
+        return 1                           # no descent along the step
     t = 1.0
     for halving in range(MAX_HALVINGS):
         for i in range(n):
