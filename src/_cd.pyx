@@ -475,10 +475,13 @@ cdef void sort_ints(int* a, Py_ssize_t n) noexcept nogil:
 cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
                floating* v, double tol_abs, int max_epochs, bint random,
                unsigned int* seed, bint use_ws, bint use_screening,
-               double* gap_out, int* n_epochs_out) noexcept nogil:
+               double* gap_out, int* n_epochs_out,
+               double first_gap_ratio=0.0) noexcept nogil:
     """Minimise P(w) from the given w.  Returns 0 when converged, 1 at max_epochs.
 
-    W.norms2 must hold the column norms; the rest of W is scratch.
+    W.norms2 must hold the column norms; the rest of W is scratch.  With
+    first_gap_ratio > 0 the tolerance is also at most that fraction of the
+    gap at the start (a Newton subproblem must always make progress).
     """
     cdef Py_ssize_t p = D.p, j, k, m, n_active, nnz, ws_size
     cdef double vsum, gap = INFINITY, scale, radius, sub_gap, inner_tol, cn, xt
@@ -504,6 +507,10 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
         if W.n_free > 0:
             vsum = free_block(D, W, w, v, vsum)
         gap = duality_gap(D, P, w, v, vsum, all_idx, p, norms2, grad, &scale)
+        if first_gap_ratio > 0.0:
+            if first_gap_ratio * gap < tol_abs:
+                tol_abs = first_gap_ratio * gap
+            first_gap_ratio = 0.0
         if gap <= tol_abs:
             status = 0
             break

@@ -24,6 +24,8 @@ cdef double ARMIJO = 1e-4        # sufficient decrease of the line search
 cdef int MAX_HALVINGS = 30
 cdef double ROUNDING = 1e-14     # changes of the objective below this are noise
 cdef double GLM_INNER_RATIO = 0.1  # subproblems solved to this fraction of the gap
+cdef double MODEL_GAP_RATIO = 0.1  # ... and of their own gap at the start: the
+                                   # outer gap can overstate a block's by 1000x
 
 
 cdef struct GLM:
@@ -199,7 +201,7 @@ cdef int newton_step(const Design* X, Design* Dh, GLM* G, Problem* P,
     for j in range(p):
         G.w_new[j] = w[j]
     solve(Dh, P, W, G.w_new, <floating*> G.v, inner_tol, max_epochs, random, seed,
-          use_ws, use_screening, &sub_gap, &sub_epochs)
+          use_ws, use_screening, &sub_gap, &sub_epochs, MODEL_GAP_RATIO)
     epochs[0] += sub_epochs
     if G.fit_intercept:
         b_new = zbar
