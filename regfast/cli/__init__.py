@@ -2,8 +2,10 @@
 
 Subcommands: ``compare`` (L1, elastic net and L2 side by side with a training
 log), ``path`` (regularisation paths, text or a plot), ``fit`` (one model to
-JSON) and ``predict`` (a saved model on new data).  Bad input or options give
-one line on stderr and exit code 2.
+JSON) and ``predict`` (a saved model on new data).  A target of class labels
+(detected, or ``--task classification``) gets logistic models and accuracy,
+log-loss and ROC AUC instead of R^2.  Bad input or options give one line on
+stderr and exit code 2.
 """
 
 import argparse
@@ -14,11 +16,13 @@ import warnings
 
 from .. import __version__
 from ._data import UsageError
+from ._task import RULE
 
 EPILOG_DATA = ("DATA: a CSV file with a header line (the target is the last column, or "
                "--target NAME), an .npz file with arrays X and y (dense, or sparse CSR "
                "as data/indices/indptr/shape), or svmlight/libsvm text (.svm, .libsvm, "
-               ".txt; kept sparse).")
+               ".txt; kept sparse). The target may be numbers or, for classification, "
+               "text labels (a CSV column, or a string array y). TASK: " + RULE + ".")
 
 
 class Parser(argparse.ArgumentParser):
@@ -30,28 +34,47 @@ class Parser(argparse.ArgumentParser):
 
 def _add_data(p, optional):
     p.add_argument("data", nargs="?" if optional else None, metavar="DATA",
-                   help="data file" + (" (default: scikit-learn's diabetes data, 442 x 10)"
-                                       if optional else ""))
+                   help="data file" + (" (default: scikit-learn's diabetes data, 442 x 10; "
+                                       "with --task classification its breast cancer data, "
+                                       "569 x 30)" if optional else ""))
     p.add_argument("--target", metavar="COLUMN", help="CSV target column (default: the last)")
     p.add_argument("--format", choices=["auto", "csv", "npz", "svmlight"], default="auto",
                    help="data format (default: from the file extension)")
+
+
+def _add_task(p):
+    p.add_argument("--task", choices=["auto", "regression", "classification"],
+                   default="auto", help=(
+                       "regression (Lasso, elastic net, Ridge) or classification (L1, "
+                       "elastic-net and L2 logistic regression); default " + RULE +
+                       ". --task classification refuses a continuous target (more than "
+                       "20 distinct values, not all integers)"))
 
 
 def _add_strength(p):
     p.add_argument("--alpha", type=float, help=(
         "one alpha for all three models instead of cross-validation, in the elastic-net "
         "scaling 1/(2n)|y - Xw - b|^2 + alpha*penalty; Ridge gets alpha_ridge = n*alpha "
-        "(scikit-learn's Ridge has no 1/(2n)), the same L2 strength"))
+        "(scikit-learn's Ridge has no 1/(2n)), the same L2 strength. Classification: "
+        "glmnet's scaling (1/n)*sum(log-loss) + alpha*penalty, i.e. C = 1/(alpha*n)"))
+    p.add_argument("--C", type=float, help=(
+        "classification only: one C for all three logistic models instead of "
+        "cross-validation, scikit-learn's C*sum(log-loss) + penalty (the same as "
+        "--alpha 1/(C*n))"))
     p.add_argument("--l1-ratio", type=float, default=0.5,
                    help="elastic-net mix, 0 < r < 1 (default 0.5)")
     p.add_argument("--cv", type=int, default=5,
                    help="folds for LassoCV/ElasticNetCV (default 5; RidgeCV uses "
-                        "efficient leave-one-out)")
-    p.add_argument("--n-alphas", type=int, default=100, help="alphas per grid (default 100)")
+                        "efficient leave-one-out); classification: stratified folds of "
+                        "LogisticRegressionCV, scored on log-loss")
+    p.add_argument("--n-alphas", type=int, default=100,
+                   help="alphas per grid (default 100; classification: Cs = 1/(alpha*n))")
     p.add_argument("--eps", type=float, default=1e-3,
                    help="grid end: eps * alpha_max (default 1e-3)")
-    p.add_argument("--max-iter", type=int, default=1000,
-                   help="epoch budget of each L1/elastic-net fit (default 1000)")
+    p.add_argument("--max-iter", type=int, default=None,
+                   help="budget of each fit: coordinate-descent epochs of the L1/elastic-net "
+                        "fits (default 1000); classification: proximal Newton steps of each "
+                        "logistic fit (default 100)")
     std = p.add_mutually_exclusive_group()
     std.add_argument("--standardize", dest="standardize", action="store_true", default=True,
                      help="standardize features (default; sparse X is scaled, not centred)")
@@ -66,17 +89,21 @@ def _add_output(p):
 
 def build_parser():
     parser = Parser(prog="regfast", description=(
-        "L1 (Lasso), L2 (Ridge) and elastic-net regression on your data: "
-        "weights side by side, regularization paths, saved models."), epilog=EPILOG_DATA)
+        "L1 (Lasso), L2 (Ridge) and elastic-net regression -- or L1, L2 and elastic-net "
+        "logistic regression on a target of class labels -- on your data: weights side by "
+        "side, regularization paths, saved models."), epilog=EPILOG_DATA)
     parser.add_argument("--version", action="version", version=f"regfast {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("compare", epilog=EPILOG_DATA, help=(
-        "fit L1, elastic net and L2 at comparable strength: training log, weights, R^2"))
+        "fit L1, elastic net and L2 at comparable strength: training log, weights, R^2 "
+        "(classification: accuracy, log-loss, ROC AUC)"))
     _add_data(p, optional=True)
+    _add_task(p)
     _add_strength(p)
     p.add_argument("--test-size", type=float, default=0.25,
-                   help="fraction held out for R^2 (default 0.25; 0 for none)")
+                   help="fraction held out for R^2, or accuracy, log-loss and ROC AUC "
+                        "(stratified by class) (default 0.25; 0 for none)")
     p.add_argument("--seed", type=int, default=0, help="seed of the train/test split")
     p.add_argument("--top", type=int, default=20,
                    help="weights table: at most this many features (default 20)")
@@ -85,33 +112,47 @@ def build_parser():
     p = sub.add_parser("path", epilog=EPILOG_DATA, help=(
         "regularization paths of L1, elastic net and L2 (a table, or --plot FILE.png)"))
     _add_data(p, optional=True)
+    _add_task(p)
     _add_strength(p)
     p.add_argument("--plot", metavar="FILE.png", help="write the three paths side by side "
                    "(needs matplotlib: pip install 'regfast[plot]')")
     _add_output(p)
 
     p = sub.add_parser("fit", epilog=EPILOG_DATA,
-                       help="fit one model at one alpha and save it as JSON")
+                       help="fit one model at one alpha (or C) and save it as JSON")
     _add_data(p, optional=False)
     p.add_argument("--penalty", choices=["l1", "l2", "elasticnet"], required=True)
-    p.add_argument("--alpha", type=float, required=True, help=(
-        "strength in the elastic-net scaling; for l2, Ridge's alpha = n*alpha"))
+    p.add_argument("--loss", choices=["auto", "squared", "logistic"], default="auto", help=(
+        "squared (regression) or logistic (classification: binary or multinomial); "
+        "default: from the target, as --task auto"))
+    _add_task(p)
+    p.add_argument("--alpha", type=float, help=(
+        "strength in the elastic-net scaling; for l2, Ridge's alpha = n*alpha; logistic: "
+        "glmnet's (1/n)*sum(log-loss) + alpha*penalty, C = 1/(alpha*n)"))
+    p.add_argument("--C", type=float,
+                   help="logistic loss: scikit-learn's C instead of --alpha")
     p.add_argument("--l1-ratio", type=float, default=0.5, help="for elasticnet (default 0.5)")
     p.add_argument("--standardize", action="store_true",
                    help="fit on standardized features (the saved weights are converted "
                         "back to the original units)")
-    p.add_argument("--max-iter", type=int, default=1000)
+    p.add_argument("--max-iter", type=int, default=None,
+                   help="epochs (default 1000); logistic: proximal Newton steps (default 100)")
     p.add_argument("--tol", type=float, default=1e-4)
     p.add_argument("--output", "-o", metavar="MODEL.json", help="where to save the model")
     _add_output(p)
 
-    p = sub.add_parser("predict", epilog=EPILOG_DATA,
-                       help="predictions of a saved model on DATA, one per line")
+    p = sub.add_parser("predict", epilog=EPILOG_DATA, help=(
+        "predictions of a saved model on DATA, one per line (classification: labels, or "
+        "--proba)"))
     p.add_argument("model", metavar="MODEL.json")
     p.add_argument("data", metavar="DATA")
     p.add_argument("--target", metavar="COLUMN",
-                   help="CSV column with true values, to report R^2 (default: the model's)")
+                   help="CSV column with true values, to report R^2 or accuracy (default: "
+                        "the model's)")
     p.add_argument("--format", choices=["auto", "csv", "npz", "svmlight"], default="auto")
+    p.add_argument("--proba", action="store_true",
+                   help="classification: the probability of each class instead of labels, "
+                        "as CSV with a header line of class names")
     p.add_argument("--output", "-o", metavar="FILE", help="write predictions to FILE")
     _add_output(p)
     return parser
@@ -126,6 +167,7 @@ def run(args):
     notes = list(dict.fromkeys(f"{w.category.__name__}: {str(w.message).splitlines()[0]}"
                                for w in caught))
     out["warnings"] = notes
+    text = out.pop("text", None)          # predict's labels or probabilities, as printed
     if not (args.quiet or args.json):
         for note in notes:
             print(f"regfast: warning: {note}", file=sys.stderr)
@@ -139,13 +181,10 @@ def run(args):
         print(_report.fit_text(out, args.output))
     elif args.command == "predict":
         if not args.output:
-            sys.stdout.write("".join(f"{v:.17g}\n" for v in out["predictions"]))
+            sys.stdout.write(text if text is not None else
+                             "".join(f"{v:.17g}\n" for v in out["predictions"]))
         if not args.quiet:
-            r2 = out.get("r2")
-            print(f"{out['n_samples']} predictions" + (f" written to {args.output}"
-                                                       if args.output else "")
-                  + (f"; R^2 against the target: {r2:.4f}" if r2 is not None else ""),
-                  file=sys.stderr)
+            print(_report.predict_note(out, args.output), file=sys.stderr)
 
 
 def main(argv=None):

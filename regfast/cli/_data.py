@@ -1,7 +1,10 @@
 """Reading DATA for the command line: CSV, .npz (dense or CSR) and svmlight/libsvm.
 
 Every problem a user can cause (missing file, unknown column, a non-numeric
-cell, NaN in the target) raises `UsageError` with one line naming it.
+cell, NaN in the target) raises `UsageError` with one line naming it.  The
+target may be text (class labels such as ``yes``/``no``): a CSV column with a
+cell that is not a number, or an .npz string array ``y``; the features are
+always numbers.
 """
 
 import csv
@@ -22,7 +25,7 @@ class Dataset:
     """A design matrix with its target and feature names."""
 
     X: object                 # ndarray or CSR matrix, float64
-    y: object                 # ndarray of shape (n,) or None (predict without target)
+    y: object                 # ndarray (n,): float64 or str (text labels); None: no target
     feature_names: list
     name: str
     target_name: str = None
@@ -42,6 +45,14 @@ def load_diabetes_data():
     d = load_diabetes()
     return Dataset(np.asarray(d.data, dtype=np.float64), np.asarray(d.target, dtype=np.float64),
                    list(d.feature_names), "diabetes (scikit-learn)")
+
+
+def load_breast_cancer_data():
+    """The bundled binary data set: scikit-learn's breast cancer (569 x 30, 0/1 labels)."""
+    from sklearn.datasets import load_breast_cancer
+    d = load_breast_cancer()
+    return Dataset(np.asarray(d.data, dtype=np.float64), np.asarray(d.target, dtype=np.float64),
+                   [str(f) for f in d.feature_names], "breast cancer (scikit-learn)")
 
 
 def load_data(path, target=None, fmt="auto", need_target=True, n_features=None):
@@ -71,13 +82,29 @@ def load_data(path, target=None, fmt="auto", need_target=True, n_features=None):
     return data
 
 
-def _read_csv(path, target, need_target):
+def _csv_rows(path):
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:   # -sig: drop a BOM
             rows = list(csv.reader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UsageError(f"{path}: cannot read as CSV ({exc})") from None
-    rows = [r for r in rows if r and any(c.strip() for c in r)]
+    return [r for r in rows if r and any(c.strip() for c in r)]
+
+
+def csv_header(path):
+    """The column names of a CSV file (its first non-empty line)."""
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a directory, expected a data file")
+    rows = _csv_rows(path)
+    if not rows:
+        raise UsageError(f"{path}: expected a header line and at least one data row")
+    return [h.strip() for h in rows[0]]
+
+
+def _read_csv(path, target, need_target):
+    rows = _csv_rows(path)
     if len(rows) < 2:
         raise UsageError(f"{path}: expected a header line and at least one data row")
     header = [h.strip() for h in rows[0]]
@@ -92,14 +119,32 @@ def _read_csv(path, target, need_target):
     else:
         raise UsageError(f"{path}: no column named {target!r} for --target "
                          f"(columns: {', '.join(header[:8])}{', ...' if len(header) > 8 else ''})")
-    values = _to_float(rows[1:], header, path)
     if t is None:
-        return Dataset(values, None, header, os.path.basename(path))
-    if values.shape[1] < 2:
+        return Dataset(_to_float(rows[1:], header, path), None, header, os.path.basename(path))
+    if len(header) < 2:
         raise UsageError(f"{path}: needs at least one feature column besides the target")
     keep = [j for j in range(len(header)) if j != t]
-    return Dataset(np.asfortranarray(values[:, keep]), values[:, t].copy(),
+    values = _to_float([[r[j] for j in keep] for r in rows[1:]], [header[j] for j in keep],
+                       path)
+    return Dataset(np.asfortranarray(values), _target_column([r[t] for r in rows[1:]]),
                    [header[j] for j in keep], os.path.basename(path), header[t])
+
+
+MISSING = {"", "nan", "na", "n/a"}
+
+
+def _target_column(cells):
+    """Numbers (float64) when every cell is one, else text labels (str).
+
+    A missing cell (empty, NA, NaN) is NaN among numbers and kept as text
+    among labels; `_check_finite` refuses both.
+    """
+    cells = [c.strip() for c in cells]
+    try:
+        return np.array([float("nan") if c.lower() in MISSING else float(c) for c in cells],
+                        dtype=np.float64)
+    except ValueError:
+        return np.array(cells, dtype=str)
 
 
 def _to_float(rows, header, path):
@@ -151,7 +196,10 @@ def _from_npz(d, path):
     else:
         raise UsageError(f"{path}: expected arrays 'X' and 'y' (or sparse "
                          f"data/indices/indptr/shape), found {sorted(files)}")
-    y = _numeric(d["y"], path, "y").ravel() if "y" in files else None
+    y = None
+    if "y" in files:
+        y = d["y"].ravel()
+        y = y.astype(str) if y.dtype.kind in "US" else _numeric(y, path, "y")
     names = [str(s) for s in d["feature_names"]] if "feature_names" in files else None
     name = os.path.basename(path)
     if "meta" in files:
@@ -182,9 +230,16 @@ def _read_svmlight(path, n_features):
 
 
 def _check_finite(data, path):
-    if data.y is not None and not np.all(np.isfinite(data.y)):
+    if data.y is not None and data.y.dtype.kind in "US":
+        missing = np.array([v.strip().lower() in MISSING for v in data.y], dtype=bool)
+        if missing.any():
+            bad = int(np.flatnonzero(missing)[0])
+            raise UsageError(f"{path}: the target has a missing label ({data.y[bad]!r}) at row "
+                             f"{bad + 1}")
+    elif data.y is not None and not np.all(np.isfinite(data.y)):
         bad = int(np.flatnonzero(~np.isfinite(data.y))[0])
-        raise UsageError(f"{path}: the target has NaN or infinite values (first at row {bad + 1})")
+        raise UsageError(f"{path}: the target has NaN, missing or infinite values (first at "
+                         f"row {bad + 1})")
     values = data.X.data if sp.issparse(data.X) else data.X
     if not np.all(np.isfinite(values)):
         if sp.issparse(data.X):

@@ -9,7 +9,11 @@ N_LABELLED = 10
 
 
 def plot_paths(out, filename):
-    """Write the three regularisation paths to filename (PNG or any matplotlib format)."""
+    """Write the three regularisation paths to filename (PNG or any matplotlib format).
+
+    Classification paths have one curve per feature too: its weight (two
+    classes) or the L2 norm of its class weights (more), against alpha = 1/(C n).
+    """
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -37,15 +41,20 @@ def plot_paths(out, filename):
         ax.invert_xaxis()
         ax.axvline(m["alpha"], color="k", ls="--", lw=1)
         ax.axhline(0, color="k", lw=0.5)
-        how = "CV" if m["chosen_by"] != "--alpha" else "--alpha"
+        how = "CV" if m["chosen_by"].startswith("cross") else m["chosen_by"]
         near = int(np.argmin(np.abs(np.log(alphas) - np.log(m["alpha"]))))  # grid point
         ax.set_title(f"{m['label']}\n{how} alpha = {m['alpha']:.3g}, "
                      f"{np.count_nonzero(coefs[:, near])} non-zero", fontsize=10)
-        unit = "alpha (Ridge's alpha = n * alpha)" if m["l1_ratio"] == 0 else "alpha"
+        if m.get("C") is not None:                      # logistic: glmnet's alpha
+            unit = "alpha = 1/(C n)"
+        else:
+            unit = "alpha (Ridge's alpha = n * alpha)" if m["l1_ratio"] == 0 else "alpha"
         ax.set_xlabel(f"{unit}, log scale, strong -> weak")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("weight" + (" (standardized features)" if out["data"]["standardized"]
-                                   else ""))
+    what = ("weight" if len(out.get("task", {}).get("classes", ())) <= 2
+            else "L2 norm of the class weights")
+    axes[0].set_ylabel(what + (" (standardized features)" if out["data"]["standardized"]
+                               else ""))
     axes[-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     fig.suptitle(f"Regularization paths: {out['data']['name']}", fontsize=11)
     fig.tight_layout()
