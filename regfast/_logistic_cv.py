@@ -13,7 +13,8 @@ from ._cv import run_folds
 from ._glm_problem import GLMProblem
 from ._logistic import (PENALTIES, SOLVERS, LogisticPredictorMixin, LogisticRegression,
                         validate_classification, warn_not_converged)
-from ._validation import check_bounds, check_penalty_factor, check_scalar_param
+from ._validation import (check_bounds, check_penalty_factor, check_sample_weight,
+                          check_scalar_param)
 
 
 class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
@@ -189,6 +190,8 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
             raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {self.solver!r}")
         X, y_idx, classes, sw = validate_classification(self, X, y, sample_weight)
         n, p = X.shape
+        # held-out scores are weighted by the sample weights (not the class weights)
+        sw_score = check_sample_weight(sample_weight, n, np.float64, owner, rescale=False)
         pf = check_penalty_factor(self.penalty_factor, p, owner)
         bounds = check_bounds(self.lower_bounds, self.upper_bounds, False, p, owner)
         K = 1 if len(classes) == 2 else len(classes)
@@ -210,9 +213,10 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
             coefs, intercepts, n_iters = coefs[back], intercepts[back], n_iters[back]
             shell = fitted_shell(classes)
             scores = []
+            weights = {} if sw_score is None else {"sample_weight": sw_score[test]}
             for c in range(len(Cs)):
                 shell.coef_, shell.intercept_ = coefs[c], intercepts[c]
-                scores.append(scorer(shell, X[test], classes[y_idx[test]]))
+                scores.append(scorer(shell, X[test], classes[y_idx[test]], **weights))
             return coefs, intercepts, n_iters, scores
 
         results = run_folds(run, jobs, self.n_jobs)
