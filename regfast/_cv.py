@@ -20,7 +20,8 @@ from threadpoolctl import threadpool_limits
 from ._coordinate_descent import LinearPredictorMixin
 from ._path import enet_path, lasso_path, resolve_alphas
 from ._problem import Problem, use_gram
-from ._validation import (check_bounds, check_penalty_factor, check_sample_weight,
+from ._validation import (check_bounds, check_penalty_factor, check_ratios,
+                          check_sample_weight,
                           check_scalar_param, validate_X_y)
 
 
@@ -157,15 +158,6 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
 
-    def _l1_ratios(self):
-        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
-        if ratios.ndim != 1 or ratios.size == 0:
-            raise ValueError(f"{type(self).__name__}: l1_ratio must be a float or a "
-                             "non-empty list of floats")
-        for r in ratios:
-            check_scalar_param(float(r), "l1_ratio", type(self).__name__, low=0, high=1)
-        return ratios
-
     def fit(self, X, y, sample_weight=None):
         """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
 
@@ -180,7 +172,7 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self
         """
         owner = type(self).__name__
-        l1_ratios = self._l1_ratios()
+        l1_ratios = check_ratios(self.l1_ratio, "l1_ratio", owner)
         check_scalar_param(self.tol, "tol", owner, low=0)
         check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
         check_scalar_param(self.eps, "eps", owner, low=0, low_inclusive=False)

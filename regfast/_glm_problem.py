@@ -6,12 +6,9 @@ call the same kernel entry, `_cd.glm_path_fit`.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import _cd
-from ._problem import excess, no_bounds
-
-DENSE, CSC = 0, 1
+from ._problem import excess, kernel_arrays, no_bounds
 
 
 class GLMProblem:
@@ -43,15 +40,7 @@ class GLMProblem:
         self.y = np.ascontiguousarray(y, dtype=np.int32)
         self.sw = (np.ones(self.n_samples) if sample_weight is None
                    else np.ascontiguousarray(sample_weight, dtype=np.float64))
-        if sp.issparse(X):
-            self.kind = CSC
-            self.values = X.data
-            self.indices = X.indices.astype(np.int32, copy=False)
-            self.indptr = X.indptr.astype(np.int64, copy=False)
-        else:
-            self.kind = DENSE
-            self.values = X.ravel(order="F")            # a view of F-ordered X
-            self.indices = self.indptr = None
+        self.kind, self.values, self.indices, self.indptr = kernel_arrays(X)
         self._X = X
 
     def null_gradient(self):

@@ -62,6 +62,15 @@ def resolve_penalty(est):
     return float(C), l1_ratio
 
 
+def check_solver_params(est):
+    """tol, max_iter and solver, shared by the logistic estimators."""
+    owner = type(est).__name__
+    check_scalar_param(est.tol, "tol", owner, low=0)
+    check_scalar_param(est.max_iter, "max_iter", owner, low=1, kind="int")
+    if est.solver not in SOLVERS:
+        raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {est.solver!r}")
+
+
 def validate_classification(est, X, y, sample_weight, *, reset=True, owner=None):
     """Validated X (F-ordered dense or CSC, never copied when already so), class
     indices (int32), classes and per-sample weights (sample times class weight).
@@ -256,11 +265,7 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
         self.upper_bounds = upper_bounds
 
     def _check_params(self):
-        owner = type(self).__name__
-        check_scalar_param(self.tol, "tol", owner, low=0)
-        check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
-        if self.solver not in SOLVERS:
-            raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {self.solver!r}")
+        check_solver_params(self)
         if self.n_jobs is not None:
             warnings.warn(f"'n_jobs' has no effect since 1.8 and will be removed in 1.10. "
                           f"You provided 'n_jobs={self.n_jobs}', please leave it "

@@ -11,10 +11,11 @@ from sklearn.model_selection import check_cv
 
 from ._cv import run_folds
 from ._glm_problem import GLMProblem
-from ._logistic import (PENALTIES, SOLVERS, LogisticPredictorMixin, LogisticRegression,
-                        validate_classification, warn_not_converged)
-from ._validation import (check_bounds, check_penalty_factor, check_sample_weight,
-                          check_scalar_param)
+from ._logistic import (PENALTIES, LogisticPredictorMixin, LogisticRegression,
+                        check_solver_params, validate_classification,
+                        warn_not_converged)
+from ._validation import (check_bounds, check_penalty_factor, check_ratios,
+                          check_sample_weight, check_scalar_param)
 
 
 class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
@@ -139,11 +140,7 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
         ratios = self.l1_ratios
         if ratios is None or (isinstance(ratios, str) and ratios == "warn"):
             ratios = (0.0,)
-        ratios = np.atleast_1d(np.asarray(ratios, dtype=np.float64))
-        if ratios.ndim != 1 or ratios.size == 0:
-            raise ValueError(f"{owner}: l1_ratios must be a non-empty list of floats")
-        for r in ratios:
-            check_scalar_param(float(r), "l1_ratios", owner, low=0, high=1)
+        ratios = check_ratios(ratios, "l1_ratios", owner)
         if isinstance(self.Cs, numbers.Integral) and not isinstance(self.Cs, bool):
             check_scalar_param(self.Cs, "Cs", owner, low=1, kind="int")
             Cs = np.logspace(-4, 4, int(self.Cs))
@@ -184,10 +181,7 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
         """
         owner = type(self).__name__
         Cs, ratios = self._grid()
-        check_scalar_param(self.tol, "tol", owner, low=0)
-        check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
-        if self.solver not in SOLVERS:
-            raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {self.solver!r}")
+        check_solver_params(self)
         X, y_idx, classes, sw = validate_classification(self, X, y, sample_weight)
         n, p = X.shape
         # held-out scores are weighted by the sample weights (not the class weights)

@@ -33,6 +33,15 @@ def no_bounds(p):
     return np.full(p, -np.inf), np.full(p, np.inf)
 
 
+def kernel_arrays(X):
+    """(kind, values, indices, indptr): X as the kernel reads it, without a copy
+    of the values (F-ordered dense raveled, or CSC with int32/int64 indices)."""
+    if sp.issparse(X):
+        return (CSC, X.data, X.indices.astype(np.int32, copy=False),
+                X.indptr.astype(np.int64, copy=False))
+    return DENSE, X.ravel(order="F"), None, None       # a view of F-ordered X
+
+
 def use_gram(X, precompute):
     """Decide Gram mode from precompute ('auto', bool or an array)."""
     if isinstance(precompute, str):
@@ -68,15 +77,7 @@ class Problem:
         self.dtype = X.dtype
         self.sw = sample_weight
         self.fit_intercept = fit_intercept
-        if sp.issparse(X):
-            self.kind = CSC
-            self.values = X.data
-            self.indices = X.indices.astype(np.int32, copy=False)
-            self.indptr = X.indptr.astype(np.int64, copy=False)
-        else:
-            self.kind = DENSE
-            self.values = X.ravel(order="F")          # a view of F-ordered X
-            self.indices = self.indptr = None
+        self.kind, self.values, self.indices, self.indptr = kernel_arrays(X)
         self.n_eff = float(self.n_samples if sample_weight is None else sample_weight.sum())
         # weighted sums in float64 without n-sized temporaries (einsum buffers)
         self.y = y

@@ -209,3 +209,13 @@ def check_bounds(lower_bounds, upper_bounds, positive, n_features, owner):
     if positive:
         lower = np.maximum(lower, 0.0)
     return lower, upper
+
+
+def check_ratios(values, name, owner):
+    """A float or non-empty 1-d list of l1_ratios, each in [0, 1], as float64."""
+    ratios = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if ratios.ndim != 1 or ratios.size == 0:
+        raise ValueError(f"{owner}: {name} must be a float or a non-empty list of floats")
+    for r in ratios:
+        check_scalar_param(float(r), name, owner, low=0, high=1)
+    return ratios
