@@ -312,7 +312,14 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
         self.intercept_ = intercepts[0].astype(X.dtype)
         self.n_iter_ = np.array([n_iters[0]], dtype=np.int32)
         self.dual_gap_ = float(gaps[0])
+        if np.isinf(C) and np.all(self.predict(X) == classes[y_idx]):
+            warnings.warn(
+                f"{owner}: the classes are linearly separable and there is no penalty "
+                "(C=inf): the maximum-likelihood coefficients are infinite, and the fit "
+                f"stopped where the loss vanished (|coef|_max = {np.abs(coefs[0]).max():.3g}). "
+                "Use a finite C for a meaningful model.", ConvergenceWarning, stacklevel=2)
         return self
+
 
 def warn_not_converged(owner, status, n_iter, gap, max_iter):
     """ConvergenceWarning saying why the certified gap was not reached."""

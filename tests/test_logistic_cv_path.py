@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogistic
 from sklearn.linear_model import LogisticRegressionCV as SkLogisticCV
 from sklearn.model_selection import StratifiedKFold
@@ -178,13 +179,16 @@ def test_cv_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
 
-def test_separable_unpenalised_path_terminates():
-    """C = inf on separable data: the fit ends (the loss goes to 0), it does not hang."""
+def test_separable_unpenalised_fit_warns_and_stops():
+    """C = inf on separable data: the fit ends (the loss goes to 0) and says why its
+    coefficients mean nothing; on overlapping classes it does not warn."""
     rng = np.random.RandomState(0)
     X = rng.randn(60, 3)
     y = (X[:, 0] > 0).astype(int)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with pytest.warns(ConvergenceWarning, match="linearly separable"):
         m = LogisticRegression(C=np.inf).fit(X, y)
-    assert np.all(m.predict(X) == y)
     assert np.all(expit(X @ m.coef_[0] + m.intercept_[0])[y == 1] > 0.5)
+    y_noisy = (X[:, 0] + rng.randn(60) > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LogisticRegression(C=np.inf).fit(X, y_noisy)
