@@ -192,3 +192,20 @@ def test_separable_unpenalised_fit_warns_and_stops():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         LogisticRegression(C=np.inf).fit(X, y_noisy)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("name, metric, method", [
+    ("neg_log_loss", "log_loss", "predict_proba"), ("accuracy", "accuracy_score", "predict")])
+def test_cv_builtin_scores_equal_sklearn_scorers(n_classes, name, metric, method):
+    """The vectorised accuracy / log-loss equal scikit-learn's scorers, with weights."""
+    from sklearn import metrics
+    X, y = make_classification(200, 10, n_informative=5, n_classes=n_classes,
+                               random_state=0)
+    sw = np.random.RandomState(0).uniform(0, 2, len(y))
+    scorer = metrics.make_scorer(getattr(metrics, metric), response_method=method,
+                                 greater_is_better=name == "accuracy")
+    kw = dict(Cs=6, l1_ratios=[0.5], cv=3)
+    ours = LogisticRegressionCV(scoring=name, **kw).fit(X, y, sample_weight=sw)
+    ref = LogisticRegressionCV(scoring=scorer, **kw).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.scores_, ref.scores_, rtol=1e-12, atol=1e-15)
