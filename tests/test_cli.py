@@ -374,6 +374,22 @@ def test_fit_ridge_and_lasso_on_sparse_npz(tmp_path):
     np.testing.assert_allclose(preds, X @ np.array(coef) + m["intercept"], rtol=1e-12)
 
 
+def test_scipy_save_npz_file_is_read(tmp_path):
+    """scipy.sparse.save_npz stores its format as bytes (b'csr'): read as CSR, kept
+    sparse, with y added to the same archive."""
+    rng = np.random.RandomState(0)
+    X = sp.random(80, 30, density=0.2, format="csr", random_state=rng)
+    y = X @ rng.randn(30) + 0.1 * rng.randn(80)
+    base = tmp_path / "m.npz"
+    sp.save_npz(base, X)
+    with np.load(base) as z:
+        assert isinstance(z["format"].item(), bytes)
+        np.savez(tmp_path / "xy.npz", **{k: z[k] for k in z.files}, y=y)
+    out = run_json("fit", tmp_path / "xy.npz", "--penalty", "l1", "--alpha", "0.01")
+    np.testing.assert_allclose(out["coef"], regfast.Lasso(alpha=0.01).fit(X, y).coef_,
+                               rtol=1e-10, atol=1e-12)
+
+
 # ---------------------------------------------------------------- errors
 
 @pytest.fixture(scope="module")

@@ -184,7 +184,8 @@ def _from_npz(d, path):
             raise UsageError(f"{path}: X must be 2-d, got shape {X.shape}")
         X = np.asfortranarray(X)
     elif {"data", "indices", "indptr", "shape"} <= files:
-        fmt = str(d["format"]) if "format" in files else "csr"
+        fmt = d["format"].item() if "format" in files else "csr"
+        fmt = fmt.decode() if isinstance(fmt, bytes) else str(fmt)   # save_npz: bytes
         if fmt not in ("csr", "csc"):
             raise UsageError(f"{path}: sparse format {fmt!r} not supported (csr or csc)")
         cls = sp.csr_matrix if fmt == "csr" else sp.csc_matrix
@@ -234,7 +235,7 @@ def _check_finite(data, path):
         missing = np.array([v.strip().lower() in MISSING for v in data.y], dtype=bool)
         if missing.any():
             bad = int(np.flatnonzero(missing)[0])
-            raise UsageError(f"{path}: the target has a missing label ({data.y[bad]!r}) at row "
+            raise UsageError(f"{path}: the target has a missing label ({str(data.y[bad])!r}) at row "
                              f"{bad + 1}")
     elif data.y is not None and not np.all(np.isfinite(data.y)):
         bad = int(np.flatnonzero(~np.isfinite(data.y))[0])
@@ -246,7 +247,7 @@ def _check_finite(data, path):
             raise UsageError(f"{path}: X has NaN or infinite values")
         i, j = np.argwhere(~np.isfinite(data.X))[0]
         raise UsageError(f"{path}: NaN or infinite value at row {i + 1}, "
-                         f"feature {data.feature_names[j]!r}")
+                         f"feature {str(data.feature_names[j])!r}")
     if data.X.shape[0] == 0 or data.X.shape[1] == 0:
         raise UsageError(f"{path}: no data (X has shape {data.X.shape})")
 
