@@ -25,6 +25,15 @@ For every problem, dtype, task and solver:
 5. Limits.  Each (solver, row) gets ``--timeout`` seconds for tuning and
    timing; a solver past it is killed and shown as "timeout".
 
+Logistic rows (``logreg_*`` tasks, on the binary sets of
+``problems.LOGISTIC``) follow the same method, scored by
+``scoring.logistic_gap`` (gap / objective, scikit-learn 1.9's objective);
+``--c-ratios`` sets their C = C_min * ratio, and each peer runs only the
+rows whose problem it solves (see peers.py).  ``--solver-timeout`` gives a
+solver a time limit of its own and ``--time-stat min`` times the best run
+instead of the median.  The load average (start, end, and before each
+logistic row) is recorded, since the machine is shared.
+
 Output: a markdown table and a JSON file (``--out``, default
 ``benchmarks/compare_results/latest``), and the markdown on stdout.
 
@@ -35,6 +44,9 @@ Examples::
     python benchmarks/compare.py --summary benchmarks/compare_results/*.json
     python benchmarks/compare.py --problems dense_wide leukemia --tasks lasso enet \\
         --solvers regfast sklearn celer skglm --timeout 120
+    python benchmarks/compare.py --problems leukemia reuters_moneyfx \\
+        --tasks logreg_l1 logreg_l2 logreg_path_noint --dtypes float64 \\
+        --solvers regfast sklearn-liblinear sklearn-lbfgs celer skglm --time-stat min
 """
 
 import os
@@ -68,9 +80,11 @@ import scipy.sparse as sp  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from benchmarks.measure import peak_increase  # noqa: E402
-from benchmarks.problems import (ALPHA_RATIOS, DTYPES, PROBLEMS, as_dtype,  # noqa: E402
-                                 is_available, make_problem)
-from benchmarks.tasks import TASKS, score_fit, task_kwargs  # noqa: E402
+from benchmarks.problems import (ALPHA_RATIOS, C_RATIOS, DTYPES,  # noqa: E402
+                                 LOGISTIC_PROBLEMS, PROBLEMS, as_dtype, is_available,
+                                 is_logistic_available, make_logistic_problem, make_problem)
+from benchmarks.tasks import (LOGISTIC_SPEC, SINGLE_C_TASKS, TASKS, is_logistic,  # noqa: E402
+                              score_fit, task_kwargs)
 from peers import DIRECT, JIT, PEERS, SOLVERS, schedule  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -79,7 +93,14 @@ TASK_LABELS = {
     "lasso": "Lasso", "enet": "ElasticNet l1_ratio=0.5", "lasso_path": "Lasso path, 100 alphas",
     "lasso_cv": "LassoCV 5 folds", "lasso_cv_2jobs": "LassoCV 5 folds, n_jobs=2",
     "ridge": "Ridge alpha=1", "ridge_cv": "RidgeCV 20 alphas",
+    "logreg_l1": "LogisticRegression L1", "logreg_enet": "LogisticRegression l1_ratio=0.5",
+    "logreg_l2": "LogisticRegression L2", "logreg_l1_noint": "LogisticRegression L1, no intercept",
+    "logreg_path": "logistic L1 path, 100 Cs",
+    "logreg_path_noint": "logistic L1 path, 100 Cs, no intercept",
+    "logreg_cv": "LogisticRegressionCV L1, 5 folds x 100 Cs",
+    "logreg_cv_noint": "LogisticRegressionCV L1, 5 folds x 100 Cs, no intercept",
 }
+ALL_PROBLEMS = PROBLEMS + tuple(p for p in LOGISTIC_PROBLEMS if p not in PROBLEMS)
 # Address-space limit of a solver's process: a peer that asks for a dense
 # p x p matrix on a wide problem fails with MemoryError instead of drawing the
 # out-of-memory killer onto a shared machine.
@@ -105,10 +126,17 @@ def xt_floor(X, min_time=0.3):
 
 
 def measure(solver, task, X, y, kwargs, target, repeats, deadline, tol_hint, send):
-    """Tune tol to the target, then time: runs in a forked worker, reports through send."""
+    """Tune tol to the target, then time: runs in a forked worker, reports through send.
+
+    With a hint (the tol that passed on the row's single-alpha or single-C
+    counterpart at the largest ratio), tuning starts two steps looser than it
+    (Lasso path and CV) or one step looser (logistic path and CV, whose runs
+    are long: a step of the schedule costs a whole path or CV).
+    """
     runner = SOLVERS[solver][task]
     first, factor, last = schedule(solver)
-    tol = first if tol_hint is None else min(first, tol_hint / factor ** 2)
+    steps_back = 1 if is_logistic(task) else 2
+    tol = first if tol_hint is None else min(first, tol_hint / factor ** steps_back)
     if solver in DIRECT:
         last = tol
     warnings.simplefilter("ignore")
@@ -170,7 +198,7 @@ def _worker(conn, max_bytes, *args):
 
 
 def run_solver(solver, task, X, y, kwargs, target, repeats, timeout, tol_hint,
-               max_gib=MAX_GIB):
+               max_gib=MAX_GIB, stat="median"):
     """Measure one solver on one row in a forked process, with a time limit."""
     if task not in SOLVERS[solver]:
         return {"status": "n/a", "note": f"{solver} has no {task}"}
@@ -203,7 +231,7 @@ def run_solver(solver, task, X, y, kwargs, target, repeats, timeout, tol_hint,
     if "status" in last:
         return last
     last["status"] = "ok"
-    last["time_s"] = float(np.median(last["times"]))
+    last["time_s"] = float(np.min(last["times"]) if stat == "min" else np.median(last["times"]))
     if timed_out and last.pop("tuning", False):
         last["note"] = tuning_note(last["met"], last["tol"])
     elif timed_out:
@@ -221,33 +249,69 @@ def tuning_note(met, tol):
 
 # ------------------------------------------------------------------ the run
 
-def jit_warm_up(solver, X, y, done):
-    """Compile a JIT solver once per dtype and storage, in this process, before forking.
+def jit_warm_up(solver, X, y, done, logistic=False):
+    """Compile a JIT solver once per dtype, storage and loss, in this process, before forking.
 
     Its workers inherit the compiled code, so their times and time limits
     exclude compilation; the compile time (the first call's, on a small slice
     of X) is returned and reported apart.
     """
-    key = (solver, X.dtype.str, sp.issparse(X))
+    key = (solver, X.dtype.str, sp.issparse(X), logistic)
     if key not in done:
         Xs, ys = X[:50][:, :100], y[:50]
+        if logistic:                          # both classes, and columns that are not empty
+            rows = np.r_[np.flatnonzero(y > 0)[:25], np.flatnonzero(y <= 0)[:25]]
+            Xs, ys = X[rows], y[rows]
+            nnz = np.asarray((Xs != 0).sum(axis=0)).ravel()
+            Xs = Xs[:, np.sort(np.argsort(-nnz, kind="stable")[:100])]
         Xs = Xs.tocsc() if sp.issparse(Xs) else np.asfortranarray(Xs)
         t0 = time.perf_counter()
         with warnings.catch_warnings(), threadpool_limits(limits=1):
             warnings.simplefilter("ignore")
-            for task in ("lasso", "enet"):
-                SOLVERS[solver][task](Xs, ys, 1e-4, alpha=float(np.abs(Xs.T @ ys).max()) / 500)
+            if logistic:
+                for task in SOLVERS[solver]:
+                    if task in SINGLE_C_TASKS:
+                        SOLVERS[solver][task](Xs, ys, 1e-4, **task_kwargs(task, Xs, ys, 10))
+            else:
+                for task in ("lasso", "enet"):
+                    SOLVERS[solver][task](Xs, ys, 1e-4,
+                                          alpha=float(np.abs(Xs.T @ ys).max()) / 500)
         done[key] = time.perf_counter() - t0
     return done[key]
+
+
+def has_problem(task, problem):
+    """Regression tasks run on the regression problems, logistic ones on the binary sets."""
+    return problem in (LOGISTIC_PROBLEMS if is_logistic(task) else PROBLEMS)
 
 
 def rows(args):
     for problem in args.problems:
         for dtype in args.dtypes:
             for task in args.tasks:
-                ratios = args.alpha_ratios if task in ("lasso", "enet") else [None]
+                if not has_problem(task, problem):
+                    continue
+                if task in ("lasso", "enet"):
+                    ratios = args.alpha_ratios
+                elif task in SINGLE_C_TASKS:
+                    ratios = args.c_ratios
+                else:
+                    ratios = [None]
                 for ratio in ratios:
                     yield problem, dtype, task, ratio
+
+
+def hint_source(task):
+    """(task, is its ratio the largest) whose passing tol starts a path's or CV's tuning."""
+    if task.startswith("lasso_"):
+        return "lasso"
+    if is_logistic(task) and task not in SINGLE_C_TASKS:
+        return "logreg_l1" if LOGISTIC_SPEC[task][1] else "logreg_l1_noint"
+    return None
+
+
+def solver_timeout(args, solver):
+    return args.solver_timeout.get(solver, args.timeout)
 
 
 def run(args):
@@ -256,30 +320,43 @@ def run(args):
     data = {}
     jit_done = {}
     for problem, dtype, task, ratio in rows(args):
-        if not is_available(problem):
+        logistic = is_logistic(task)
+        if not (is_logistic_available(problem) if logistic else is_available(problem)):
             print(f"# {problem}: data not found, skipped", file=sys.stderr)
             continue
-        if problem not in data:
+        key = (problem, logistic)
+        if key not in data:
             data.clear()
-            data[problem] = make_problem(problem, quick=False)
-        X, y = as_dtype(*data[problem], dtype)
+            data[key] = (make_logistic_problem(problem, quick=False) if logistic
+                         else make_problem(problem, quick=False))
+        X, y = as_dtype(*data[key], dtype)
         kwargs = task_kwargs(task, X, y, ratio or 10)
         floor = xt_floor(X)
         x_bytes = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) if sp.issparse(X) else X.nbytes
         target = args.target if dtype == "float64" else args.target32
-        row = {"problem": problem, "dtype": dtype, "task": task, "alpha_max_over": ratio,
+        row = {"problem": problem, "dtype": dtype, "task": task,
+               "alpha_max_over": None if logistic else ratio,
                "shape": list(X.shape), "sparse": sp.issparse(X), "x_bytes": int(x_bytes),
                "floor_s": floor, "target": target, "solvers": {}}
+        if logistic:
+            row["c_min_times"] = ratio
+            row["C"] = kwargs.get("C")
+            row["load_before"] = os.getloadavg()[0]
         for solver in args.solvers:
+            if task not in SOLVERS[solver] and "-" in solver:
+                continue                      # a solver variant (sklearn-saga, ...) of other rows
             if solver in JIT and task in SOLVERS[solver]:
-                compile_s = jit_warm_up(solver, X, y, jit_done)
-            hint = tol_hints.get((problem, dtype, solver)) if task.startswith("lasso_") else None
-            res = run_solver(solver, task, X, y, kwargs, target, args.repeats, args.timeout, hint,
-                             args.max_gib)
+                compile_s = jit_warm_up(solver, X, y, jit_done, logistic)
+            source = hint_source(task)
+            hint = tol_hints.get((problem, dtype, solver, source)) if source else None
+            res = run_solver(solver, task, X, y, kwargs, target, args.repeats,
+                             solver_timeout(args, solver), hint, args.max_gib, args.time_stat)
             if res.get("status") == "ok":
                 res["x_floor"] = res["time_s"] / floor
-                if res["met"] and task == "lasso" and ratio == max(args.alpha_ratios):
-                    tol_hints[(problem, dtype, solver)] = res["tol"]
+                largest = max(args.c_ratios if task in SINGLE_C_TASKS else args.alpha_ratios)
+                if res["met"] and task in ("lasso", "logreg_l1", "logreg_l1_noint") \
+                        and ratio == largest:
+                    tol_hints[(problem, dtype, solver, task)] = res["tol"]
             if solver in JIT and res.get("status") == "ok":
                 res["compile_s"] = compile_s
             row["solvers"][solver] = res
@@ -304,7 +381,23 @@ def _fmt_time(t):
 
 def row_title(row):
     title = TASK_LABELS[row["task"]]
+    if row.get("c_min_times"):
+        return title + f", C = C_min x {row['c_min_times']}"
     return title + (f", alpha_max/{row['alpha_max_over']}" if row["alpha_max_over"] else "")
+
+
+def sklearn_best(row):
+    """scikit-learn's entry: 'sklearn' if it met the target, else the fastest
+    'sklearn-<solver>' that did (the logistic rows have no plain 'sklearn');
+    (name, time) or (None, None)."""
+    ok = {s: r["time_s"] for s, r in row["solvers"].items()
+          if r.get("status") == "ok" and r["met"] and s.split("-")[0] == "sklearn"}
+    if "sklearn" in ok:
+        return "sklearn", ok["sklearn"]
+    if not ok or "sklearn" in row["solvers"]:
+        return None, None
+    name = min(ok, key=ok.get)
+    return name, ok[name]
 
 
 def ratios(row):
@@ -312,7 +405,7 @@ def ratios(row):
     ok = {s: r for s, r in row["solvers"].items() if r.get("status") == "ok" and r["met"]}
     peers = {s: r["time_s"] for s, r in ok.items() if not s.startswith("regfast")}
     best = min(peers, key=peers.get) if peers else None
-    sk = ok.get("sklearn", {}).get("time_s")
+    sk = sklearn_best(row)[1]
     return best, (peers[best] if best else None), sk
 
 
@@ -340,23 +433,67 @@ def summary_table(results):
     return summary
 
 
+def _cell(r):
+    """'time (rel gap)' of one solver's result, '*' when it missed the target."""
+    if r.get("status") != "ok":
+        return r.get("status", "-")
+    return f"{_fmt_time(r['time_s'])}{'' if r['met'] else '*'} ({r['rel_gap']:.0e})"
+
+
+def logistic_summary_table(results):
+    """One line per logistic row: regfast, the fastest peer and scikit-learn, with the
+    relative gaps each reached, and the ratios."""
+    out = ["| problem | task | regfast s (gap) | fastest peer s (gap) | regfast / fastest peer "
+           "| scikit-learn s (gap) | regfast / scikit-learn |",
+           "|---|---|---|---|---|---|---|"]
+    for row in results:
+        best, t_best, _ = ratios(row)
+        sk_name, t_sk = sklearn_best(row)
+        if sk_name is None:                   # none met the target: show the closest
+            tried = {s: r for s, r in row["solvers"].items() if s.startswith("sklearn")}
+            sk_name = next(iter(tried), None)
+        rf = row["solvers"].get("regfast", {})
+        t = rf.get("time_s") if rf.get("status") == "ok" else None
+        peer = f"{best} {_cell(row['solvers'][best])}" if best else "none met the target"
+        sk = f"{sk_name.removeprefix('sklearn-')} {_cell(row['solvers'][sk_name])}" if sk_name else "-"
+        out.append(f"| {row['problem']} | {row_title(row)} | {_cell(rf) if rf else '-'} | {peer} | "
+                   + (f"{t / t_best:.2f}" if t and t_best else "-") + f" | {sk} | "
+                   + (f"{t / t_sk:.3f}" if t and t_sk else "-") + " |")
+    return out
+
+
 def markdown(results, meta):
+    stat = "best" if meta.get("time_stat") == "min" else "median"
     out = [f"Measured {meta['date']} on {meta['machine']}; command: `{meta['command']}`.",
-           "",
-           "Every time is the median of several runs after a warm-up, single-threaded, at the "
+           ""]
+    if meta.get("load"):
+        out += [f"Load (uptime's 1/5/15-minute averages): {meta['load']}.", ""]
+    out += [f"Every time is the {stat} of several runs after a warm-up, single-threaded, at the "
            "tol that first meets the relative duality-gap target (our own gap computation; "
            "`*` = the solver never met it, timed at its tightest tol). 'x floor' = time / "
            "one X^T v. Ratios are to the fastest peer that met the target and to scikit-learn. "
            "Memory = peak increase of the resident set during a fit (x X = multiple of X's size).",
            ""]
-    out += ["### Summary", ""] + summary_table(results) + [""]
+    regression = [row for row in results if not is_logistic(row["task"])]
+    logistic = [row for row in results if is_logistic(row["task"])]
+    if regression:
+        out += ["### Summary", ""] + summary_table(regression) + [""]
+    if logistic:
+        out += ["### Summary, logistic", "",
+                "Gaps in brackets: the relative duality gap each reached (gap / objective, "
+                "`benchmarks/scoring.py`'s `logistic_gap`). scikit-learn: its fastest solver "
+                "that met the target (a '-' ratio when none did).", ""]
+        out += logistic_summary_table(logistic) + [""]
     out += ["### Every solver", ""]
     for row in results:
         best, t_best, t_sk = ratios(row)
         n, p = row["shape"]
         out += [f"**{row['problem']}** ({n} x {p}, {'CSC' if row['sparse'] else 'dense'}, "
                 f"{row['dtype']}) -- {row_title(row)}; floor {row['floor_s'] * 1e3:.3g} ms, "
-                f"gap target {row['target']:.0e}", "",
+                f"gap target {row['target']:.0e}"
+                + (f"; C = {row['C']:.4g}" if row.get("C") else "")
+                + (f"; load {row['load_before']:.1f} before the row" if "load_before" in row
+                   else ""), "",
                 "| solver | time (s) | x floor | / fastest peer | / sklearn | objective | "
                 "rel gap | peak MiB (x X) | tol | note |",
                 "|---|---|---|---|---|---|---|---|---|---|"]
@@ -413,15 +550,23 @@ def versions(solvers):
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--problems", nargs="+", choices=PROBLEMS)
+    ap.add_argument("--problems", nargs="+", choices=ALL_PROBLEMS,
+                    help="regression tasks run on the regression problems, logistic tasks "
+                         f"on the binary ones ({', '.join(LOGISTIC_PROBLEMS)})")
     ap.add_argument("--tasks", nargs="+", choices=TASKS)
     ap.add_argument("--solvers", nargs="+", choices=list(SOLVERS),
                     help="default: regfast and every peer")
     ap.add_argument("--dtypes", nargs="+", choices=DTYPES)
     ap.add_argument("--alpha-ratios", nargs="+", type=int,
                     help="single-alpha rows at alpha_max / each (default 10 100)")
+    ap.add_argument("--c-ratios", nargs="+", type=int,
+                    help="single-C logistic rows at C = C_min * each (default 10 100)")
     ap.add_argument("--repeats", type=int, help="timed runs per solver (default 5)")
     ap.add_argument("--timeout", type=float, help="seconds per solver and row (default 120)")
+    ap.add_argument("--solver-timeout", nargs="+", default=[], metavar="SOLVER=SECONDS",
+                    help="a limit of its own for a solver, e.g. glum=20")
+    ap.add_argument("--time-stat", choices=("median", "min"), default="median",
+                    help="time of a solver: median or best (min) of the timed runs")
     ap.add_argument("--max-gib", type=float, default=MAX_GIB,
                     help="address-space limit of each solver's process, GiB (default 12)")
     ap.add_argument("--target", type=float, default=TARGETS["float64"],
@@ -434,8 +579,13 @@ def parse_args(argv=None):
     ap.add_argument("--out", type=Path, default=HERE / "compare_results" / "latest",
                     help="write OUT.md and OUT.json")
     args = ap.parse_args(argv)
-    defaults = dict(problems=list(PROBLEMS), tasks=list(TASKS), dtypes=list(DTYPES),
-                    alpha_ratios=list(ALPHA_RATIOS), repeats=5, timeout=120,
+    args.solver_timeout = {k: float(v) for k, v in (s.split("=", 1) for s in args.solver_timeout)}
+    unknown = set(args.solver_timeout) - set(SOLVERS)
+    if unknown:
+        ap.error(f"--solver-timeout: unknown solver(s) {sorted(unknown)}")
+    defaults = dict(problems=list(ALL_PROBLEMS), tasks=list(TASKS), dtypes=list(DTYPES),
+                    alpha_ratios=list(ALPHA_RATIOS), c_ratios=list(C_RATIOS), repeats=5,
+                    timeout=120,
                     solvers=["regfast"] + PEERS)
     if args.quick:
         defaults.update(QUICK)
@@ -463,13 +613,22 @@ def main(argv=None):
         return print("\n".join(summary_table(rows)))
     args = parse_args(argv)
     started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = os.getloadavg()
     results = run(args)
+    ended = datetime.datetime.now(datetime.timezone.utc)
+    load_end = os.getloadavg()
+    fmt = lambda load: "/".join(f"{x:.2f}" for x in load)
     meta = {"date": started.strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"a {os.cpu_count()}-core machine ({platform.machine()}, "
                        f"{platform.system()})",
             "command": "python benchmarks/compare.py " + " ".join(argv),
             "versions": versions(args.solvers), "targets": {"float64": args.target,
-                                                            "float32": args.target32}}
+                                                            "float32": args.target32},
+            "time_stat": args.time_stat,
+            "duration_s": (ended - started).total_seconds(),
+            "load": f"{fmt(load_start)} at the start, {fmt(load_end)} at the end "
+                    f"({ended.strftime('%H:%M UTC')}, {(ended - started).total_seconds() / 60:.0f} "
+                    "minutes later)"}
     md = markdown(results, meta)
     md += "\nVersions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)

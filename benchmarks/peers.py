@@ -16,7 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from benchmarks import tasks
-from benchmarks.tasks import CV_FOLDS, ENET_L1_RATIO, MAX_ITER, Fit, path_intercepts
+from benchmarks.tasks import (CV_FOLDS, ENET_L1_RATIO, LOGISTIC_SPEC, MAX_ITER, SINGLE_C_TASKS,
+                              Fit, cv_folds, path_intercepts)
 
 # solver -> (first tol, factor per step, last tol); None: a direct solver
 TOL_SCHEDULE = {
@@ -165,6 +166,171 @@ def adelie_path(X, y, tol, alphas):
     return Fit(coefs, intercepts, np.asarray(alphas), 1.0)
 
 
+# ---------------------------------------------------------------- logistic
+#
+# Binary logistic regression on scikit-learn 1.9's objective (C * sum of log
+# losses + l1_ratio ||w||_1 + (1 - l1_ratio) / 2 ||w||^2, intercept free).
+# skglm, glum and adelie use glmnet's scaling: alpha = 1 / (C n).  celer
+# (L1, no intercept) minimises sum of log losses + ||w||_1 / C: the same
+# problem divided by C.  scikit-learn's liblinear penalises an intercept, so
+# it runs on the rows without one; with an intercept scikit-learn's L1 solver
+# is saga.  Runners: (X, y, tol, C, l1_ratio, fit_intercept) -> Fit for one
+# C, (X, y, tol, Cs, fit_intercept) -> Fit for a path (Cs increasing).
+
+LOGISTIC_PEER_MAX_ITER = 100_000
+
+
+def sk_logreg(solver):
+    def run(X, y, tol, C, l1_ratio, fit_intercept):
+        from sklearn.linear_model import LogisticRegression
+        m = LogisticRegression(C=C, l1_ratio=l1_ratio, solver=solver, tol=tol,
+                               max_iter=LOGISTIC_PEER_MAX_ITER,
+                               fit_intercept=fit_intercept).fit(X, y)
+        return Fit.logistic(m.coef_, m.intercept_, C, l1_ratio, fit_intercept,
+                            int(np.max(m.n_iter_)))
+    run.__name__ = f"sklearn_{solver}"
+    return run
+
+
+def sk_logreg_path(solver):
+    """A path as scikit-learn offers it: LogisticRegression at each C, warm-started
+    (saga; liblinear cannot warm-start and starts each C from zero)."""
+    def run(X, y, tol, Cs, fit_intercept):
+        from sklearn.linear_model import LogisticRegression
+        m = LogisticRegression(C=Cs[0], l1_ratio=1.0, solver=solver, tol=tol,
+                               max_iter=LOGISTIC_PEER_MAX_ITER, fit_intercept=fit_intercept,
+                               warm_start=True)
+        coefs, intercepts = [], []
+        for C in Cs:
+            m.set_params(C=C).fit(X, y)
+            coefs.append(m.coef_.ravel().copy())
+            intercepts.append(float(m.intercept_[0]) if fit_intercept else 0.0)
+        return Fit.logistic(np.array(coefs), intercepts, Cs, 1.0, fit_intercept)
+    return run
+
+
+def sk_logreg_cv(solver):
+    """LogisticRegressionCV on the same Cs, folds and scoring as regfast's."""
+    def run(X, y, tol, Cs, fit_intercept):
+        from sklearn.linear_model import LogisticRegressionCV
+        m = LogisticRegressionCV(Cs=Cs, l1_ratios=(1.0,), solver=solver, cv=cv_folds(),
+                                 scoring="accuracy", tol=tol, max_iter=LOGISTIC_PEER_MAX_ITER,
+                                 fit_intercept=fit_intercept,
+                                 use_legacy_attributes=False).fit(X, y)
+        return Fit.logistic(m.coef_, m.intercept_, float(np.ravel(m.C_)[0]), 1.0, fit_intercept)
+    return run
+
+
+def celer_logreg(X, y, tol, C, l1_ratio, fit_intercept):
+    from celer import LogisticRegression
+    assert l1_ratio == 1.0 and not fit_intercept
+    m = LogisticRegression(C=C, penalty="l1", tol=tol, max_iter=1000,
+                           max_epochs=LOGISTIC_PEER_MAX_ITER, fit_intercept=False).fit(X, y)
+    return Fit.logistic(m.coef_, 0.0, C, 1.0, False)
+
+
+def celer_logreg_path(X, y, tol, Cs, fit_intercept):
+    from celer import LogisticRegression
+    assert not fit_intercept
+    m = LogisticRegression(C=Cs[0], penalty="l1", tol=tol, max_iter=1000,
+                           max_epochs=LOGISTIC_PEER_MAX_ITER, fit_intercept=False,
+                           warm_start=True)
+    coefs = []
+    for C in Cs:
+        m.set_params(C=C).fit(X, y)
+        coefs.append(m.coef_.ravel().copy())
+    return Fit.logistic(np.array(coefs), None, Cs, 1.0, False)
+
+
+def _skglm_logreg(C, n, l1_ratio, tol, fit_intercept, warm_start=False):
+    from skglm import SparseLogisticRegression
+    return SparseLogisticRegression(alpha=1.0 / (C * n), l1_ratio=l1_ratio, tol=tol,
+                                    max_iter=1000, max_epochs=LOGISTIC_PEER_MAX_ITER,
+                                    fit_intercept=fit_intercept, warm_start=warm_start)
+
+
+def skglm_logreg(X, y, tol, C, l1_ratio, fit_intercept):
+    m = _skglm_logreg(C, X.shape[0], l1_ratio, tol, fit_intercept).fit(X, y)
+    return Fit.logistic(m.coef_, m.intercept_ if fit_intercept else 0.0, C, l1_ratio,
+                        fit_intercept)
+
+
+def skglm_logreg_path(X, y, tol, Cs, fit_intercept):
+    m = _skglm_logreg(Cs[0], X.shape[0], 1.0, tol, fit_intercept, warm_start=True)
+    coefs, intercepts = [], []
+    for C in Cs:
+        m.set_params(alpha=1.0 / (C * X.shape[0])).fit(X, y)
+        coefs.append(np.asarray(m.coef_, dtype=np.float64).ravel().copy())
+        intercepts.append(float(np.ravel(m.intercept_)[0]) if fit_intercept else 0.0)
+    return Fit.logistic(np.array(coefs), intercepts, Cs, 1.0, fit_intercept)
+
+
+def _glum_logreg(X, y, tol, l1_ratio, fit_intercept, **kw):
+    from glum import GeneralizedLinearRegressor
+    return GeneralizedLinearRegressor(family="binomial", l1_ratio=l1_ratio, gradient_tol=tol,
+                                      max_iter=LOGISTIC_PEER_MAX_ITER,
+                                      fit_intercept=fit_intercept, **kw).fit(X, y)
+
+
+def glum_logreg(X, y, tol, C, l1_ratio, fit_intercept):
+    m = _glum_logreg(X, y, tol, l1_ratio, fit_intercept, alpha=1.0 / (C * X.shape[0]))
+    return Fit.logistic(m.coef_, m.intercept_, C, l1_ratio, fit_intercept, m.n_iter_)
+
+
+def glum_logreg_path(X, y, tol, Cs, fit_intercept):
+    alphas = 1.0 / (np.asarray(Cs) * X.shape[0])
+    m = _glum_logreg(X, y, tol, 1.0, fit_intercept, alpha_search=True, alphas=alphas)
+    return Fit.logistic(np.asarray(m.coef_path_, dtype=np.float64), np.asarray(m.intercept_path_),
+                        Cs, 1.0, fit_intercept, m.n_iter_)
+
+
+def _adelie_logreg(X, y, tol, Cs, l1_ratio, fit_intercept):
+    import adelie as ad
+    if sp.issparse(X):
+        Xa = ad.matrix.sparse(X, method="naive", n_threads=1)
+    else:
+        Xa = ad.matrix.dense(X, method="naive", n_threads=1)
+    lmdas = 1.0 / (np.asarray(Cs, dtype=np.float64) * X.shape[0])
+    state = ad.grpnet(Xa, ad.glm.binomial(np.asarray(y, dtype=X.dtype)), alpha=l1_ratio,
+                      lmda_path=lmdas, tol=tol, irls_tol=tol, intercept=fit_intercept,
+                      early_exit=False, progress_bar=False, n_threads=1)
+    return np.asarray(state.betas.toarray(), dtype=np.float64), np.asarray(state.intercepts)
+
+
+def adelie_logreg(X, y, tol, C, l1_ratio, fit_intercept):
+    coefs, intercepts = _adelie_logreg(X, y, tol, [C], l1_ratio, fit_intercept)
+    return Fit.logistic(coefs[-1], intercepts[-1:], C, l1_ratio, fit_intercept)
+
+
+def adelie_logreg_path(X, y, tol, Cs, fit_intercept):
+    coefs, intercepts = _adelie_logreg(X, y, tol, Cs, 1.0, fit_intercept)
+    return Fit.logistic(coefs, intercepts, Cs, 1.0, fit_intercept)
+
+
+def _logistic_table(single, path=None, cv=None, tasks=tuple(LOGISTIC_SPEC)):
+    """{task: runner} for the logistic tasks a peer has (l1_ratio, intercept bound)."""
+    out = {}
+    for task in tasks:
+        l1_ratio, fit_intercept = LOGISTIC_SPEC[task]
+        if task in SINGLE_C_TASKS:
+            if single is not None:
+                out[task] = functools.partial(_bind_single, single, l1_ratio, fit_intercept)
+        elif "_path" in task:
+            if path is not None:
+                out[task] = functools.partial(_bind_path, path, fit_intercept)
+        elif cv is not None:
+            out[task] = functools.partial(_bind_path, cv, fit_intercept)
+    return out
+
+
+def _bind_single(single, l1_ratio, fit_intercept, X, y, tol, C):
+    return single(X, y, tol, C, l1_ratio, fit_intercept)
+
+
+def _bind_path(path, fit_intercept, X, y, tol, Cs):
+    return path(X, y, tol, Cs, fit_intercept)
+
+
 # ---------------------------------------------------------------- the table
 
 def _lasso(single):
@@ -191,16 +357,34 @@ SOLVERS = {
                 "lasso_path": sklearn_path, "lasso_cv": sklearn_cv,
                 "lasso_cv_2jobs": _two_jobs(sklearn_cv),
                 "ridge": sklearn_ridge("auto"), "ridge_cv": sklearn_ridge_cv},
+    # scikit-learn's logistic solvers, each on the rows it solves: liblinear
+    # (L1 without an intercept: it would penalise one), saga (L1 with an
+    # intercept, elastic net), lbfgs and newton-cholesky (L2).  CV and paths
+    # as scikit-learn offers them (LogisticRegressionCV; LogisticRegression
+    # warm-started along the Cs).
+    "sklearn-liblinear": _logistic_table(sk_logreg("liblinear"), sk_logreg_path("liblinear"),
+                                         sk_logreg_cv("liblinear"),
+                                         ("logreg_l1_noint", "logreg_path_noint",
+                                          "logreg_cv_noint")),
+    "sklearn-saga": _logistic_table(sk_logreg("saga"), sk_logreg_path("saga"),
+                                    sk_logreg_cv("saga"),
+                                    ("logreg_l1", "logreg_enet", "logreg_path", "logreg_cv")),
+    "sklearn-lbfgs": _logistic_table(sk_logreg("lbfgs"), tasks=("logreg_l2",)),
+    "sklearn-newton-cholesky": _logistic_table(sk_logreg("newton-cholesky"),
+                                               tasks=("logreg_l2",)),
     "sklearn-cholesky": {"ridge": sklearn_ridge("cholesky")},
     "sklearn-lsqr": {"ridge": sklearn_ridge("lsqr")},
     "sklearn-sparse_cg": {"ridge": sklearn_ridge("sparse_cg")},
     "celer": {"lasso": _lasso(_celer), "enet": _enet(_celer), "lasso_path": _warm_path("celer"),
-              "lasso_cv": celer_cv, "lasso_cv_2jobs": _two_jobs(celer_cv)},
-    "skglm": {"lasso": _lasso(_skglm), "enet": _enet(_skglm), "lasso_path": _warm_path("skglm")},
+              "lasso_cv": celer_cv, "lasso_cv_2jobs": _two_jobs(celer_cv),
+              **_logistic_table(celer_logreg, celer_logreg_path,
+                                tasks=("logreg_l1_noint", "logreg_path_noint"))},
+    "skglm": {"lasso": _lasso(_skglm), "enet": _enet(_skglm), "lasso_path": _warm_path("skglm"),
+              **_logistic_table(skglm_logreg, skglm_logreg_path)},
     "glum": {"lasso": _lasso(glum_single), "enet": _enet(glum_single), "lasso_path": glum_path,
-             "ridge": glum_ridge},
+             "ridge": glum_ridge, **_logistic_table(glum_logreg, glum_logreg_path)},
     "adelie": {"lasso": _lasso(adelie_single), "enet": _enet(adelie_single),
-               "lasso_path": adelie_path},
+               "lasso_path": adelie_path, **_logistic_table(adelie_logreg, adelie_logreg_path)},
 }
 PEERS = [s for s in SOLVERS if not s.startswith("regfast")]
 DIRECT = {"sklearn-cholesky"}          # tol plays no part

@@ -1,7 +1,8 @@
 """asv benchmarks of regfast's estimators and paths, one class per task."""
 
-from .problems import DTYPES, GRID_ALPHA_RATIOS, GRID_PROBLEMS
-from .suite import _TaskBenchmark
+from .problems import (DTYPES, GRID_ALPHA_RATIOS, GRID_C_RATIOS, GRID_LOGISTIC_PROBLEMS,
+                       GRID_PROBLEMS)
+from .suite import _LogisticBenchmark, _TaskBenchmark
 from .tasks import task_kwargs
 
 
@@ -52,4 +53,43 @@ class RidgeCV(_TaskBenchmark):
     """regfast.RidgeCV over 20 alphas (efficient leave-one-out)."""
     task = "ridge_cv"
     params = (list(GRID_PROBLEMS), list(DTYPES))
+    param_names = ["problem", "dtype"]
+
+
+# ---------------------------------------------------------------- logistic
+
+class _SingleC(_LogisticBenchmark):
+    params = (list(GRID_LOGISTIC_PROBLEMS), list(DTYPES), list(GRID_C_RATIOS))
+    param_names = ["problem", "dtype", "c_min_times"]
+
+    def task_kwargs(self, X, y, c_ratio):
+        return task_kwargs(self.task, X, y, c_ratio)
+
+
+class LogisticL1(_SingleC):
+    """regfast.LogisticRegression, L1, at C = C_min * 10 and * 100."""
+    task = "logreg_l1"
+
+
+class LogisticElasticNet(_SingleC):
+    """regfast.LogisticRegression, l1_ratio 0.5, at the L1 rows' C."""
+    task = "logreg_enet"
+
+
+class LogisticL2(_SingleC):
+    """regfast.LogisticRegression, L2, at the L1 rows' C."""
+    task = "logreg_l2"
+
+
+class LogisticPath(_LogisticBenchmark):
+    """regfast.logistic_path, L1, 100 Cs from C_min to C_min * 1000 (glmnet's grid, eps 1e-3)."""
+    task = "logreg_path"
+    params = (list(GRID_LOGISTIC_PROBLEMS), list(DTYPES))
+    param_names = ["problem", "dtype"]
+
+
+class LogisticCV(_LogisticBenchmark):
+    """regfast.LogisticRegressionCV, L1, 5 stratified folds over the path's 100 Cs."""
+    task = "logreg_cv"
+    params = (list(GRID_LOGISTIC_PROBLEMS), ["float64"])
     param_names = ["problem", "dtype"]

@@ -25,6 +25,17 @@ PATH_EPS = 1e-3
 RIDGE_ALPHA = 1.0              # scikit-learn's Ridge scaling (no 1/2n)
 RIDGECV_ALPHAS = np.logspace(-3, 3, 20)
 
+# Binary logistic problems: real sets, each as (file, positive class or None
+# for a 0/1 target).  Dense sets are standardised (StandardScaler) as part of
+# the problem; sparse ones are used as stored.  news20 is one class (0,
+# alt.atheism) against the other 19, on raw term counts.
+LOGISTIC = {"leukemia": ("leukemia", None), "gisette_test": ("gisette_test", None),
+            "imdb5k_tfidf": ("imdb5k_tfidf", None), "news20": ("news20", 0),
+            "reuters_moneyfx": ("reuters_moneyfx", None)}
+LOGISTIC_PROBLEMS = tuple(LOGISTIC)
+C_RATIOS = (10, 100)           # single-C fits at C = C_min * ratio
+LOGISTIC_PATH_EPS = 1e-3       # path: alpha_max down to alpha_max * eps (glmnet's grid)
+
 _HERE = Path(__file__).resolve().parent
 
 
@@ -41,6 +52,10 @@ def quick_mode():
 GRID_PROBLEMS = (("dense_wide", "sparse_wide") if quick_mode()
                  else tuple(p for p in PROBLEMS if p != "we8there"))
 GRID_ALPHA_RATIOS = (100,) if quick_mode() else ALPHA_RATIOS
+# The logistic classes' grid: the binary sets (quick: one dense, one sparse).
+GRID_LOGISTIC_PROBLEMS = (("leukemia", "reuters_moneyfx") if quick_mode()
+                          else LOGISTIC_PROBLEMS)
+GRID_C_RATIOS = (100,) if quick_mode() else C_RATIOS
 
 
 def data_dir():
@@ -119,6 +134,50 @@ def load_real(name, quick=False):
         X.indices = X.indices.astype(np.int32)
         X.sort_indices()
     return X, y
+
+
+def make_logistic_problem(name, quick=None):
+    """(X, y) of a binary logistic problem: y in {0, 1}, dense X standardised, float64.
+
+    Quick mode keeps a deterministic subsample (as ``load_real``); a subsample
+    that lost a class is refused rather than silently changed.
+    """
+    quick = quick_mode() if quick is None else quick
+    if name not in LOGISTIC:
+        raise ValueError(f"unknown logistic problem {name!r}; choose from {LOGISTIC_PROBLEMS}")
+    file, positive = LOGISTIC[name]
+    X, y = load_real(file, quick=False)
+    y = (y > 0.5) if positive is None else (y == positive)
+    if quick:
+        rows = np.random.default_rng(0).permutation(X.shape[0])[: min(X.shape[0], 2000)]
+        rows.sort()
+        X, y = X[rows][:, : min(X.shape[1], 5000)], y[rows]
+        X = X.tocsc() if sp.issparse(X) else X
+        if sp.issparse(X):
+            X.indices = X.indices.astype(np.int32)
+            X.sort_indices()
+    if not sp.issparse(X):
+        from sklearn.preprocessing import StandardScaler
+        X = np.asfortranarray(StandardScaler().fit_transform(X))
+    y = y.astype(np.float64)
+    if not 0 < y.sum() < y.size:
+        raise ValueError(f"{name}: the (sub)sample has one class only")
+    return X, y
+
+
+def is_logistic_available(name):
+    """False for a logistic problem whose file is missing."""
+    return name in LOGISTIC and (data_dir() / f"{LOGISTIC[name][0]}.npz").exists()
+
+
+def logistic_path_cs(X, y, fit_intercept=True, n_values=PATH_N_ALPHAS, eps=LOGISTIC_PATH_EPS):
+    """The path's Cs: glmnet's grid alpha_max * logspace(0, log10(eps)), as C = 1 / (alpha n).
+
+    That is C_min (the smallest C with a non-zero L1 coefficient) times
+    logspace(0, -log10(eps)), increasing.
+    """
+    from .scoring import logistic_c_min
+    return logistic_c_min(X, y, 1.0, fit_intercept) * np.logspace(0, -np.log10(eps), n_values)
 
 
 def make_problem(name, quick=None):
