@@ -440,26 +440,75 @@ def _cell(r):
     return f"{_fmt_time(r['time_s'])}{'' if r['met'] else '*'} ({r['rel_gap']:.0e})"
 
 
-def logistic_summary_table(results):
+def _closest(row, names):
+    """Of the solvers named, the one that came closest to the target (smallest gap);
+    one that only timed out counts last."""
+    res = {s: row["solvers"][s] for s in names if s in row["solvers"]}
+    if not res:
+        return None
+    return min(res, key=lambda s: (res[s].get("status") != "ok", res[s].get("rel_gap", np.inf)))
+
+
+def _missed(r, limit):
+    """Seconds a solver ran without meeting the target: its time (marked *) or its
+    time limit (timeout); None when it met it or failed otherwise."""
+    if r.get("status") == "ok" and not r["met"]:
+        return r["time_s"]
+    if r.get("status") == "timeout" and limit:
+        return limit
+    return None
+
+
+def logistic_summary_table(results, limits=None):
     """One line per logistic row: regfast, the fastest peer and scikit-learn, with the
-    relative gaps each reached, and the ratios."""
+    relative gaps each reached, and the ratios.
+
+    When no peer (or no scikit-learn solver) met the target, the one that came
+    closest is shown; if regfast met it, the ratio is then an upper bound,
+    '< x': that solver ran 1/x times regfast's time (or its time limit, from
+    ``limits``) without meeting the target.  When regfast missed the target
+    and the other met it, '> x': regfast stopped short after x times its time.
+    """
+    limits = limits or {}
     out = ["| problem | task | regfast s (gap) | fastest peer s (gap) | regfast / fastest peer "
            "| scikit-learn s (gap) | regfast / scikit-learn |",
            "|---|---|---|---|---|---|---|"]
     for row in results:
-        best, t_best, _ = ratios(row)
-        sk_name, t_sk = sklearn_best(row)
-        if sk_name is None:                   # none met the target: show the closest
-            tried = {s: r for s, r in row["solvers"].items() if s.startswith("sklearn")}
-            sk_name = next(iter(tried), None)
         rf = row["solvers"].get("regfast", {})
         t = rf.get("time_s") if rf.get("status") == "ok" else None
-        peer = f"{best} {_cell(row['solvers'][best])}" if best else "none met the target"
-        sk = f"{sk_name.removeprefix('sklearn-')} {_cell(row['solvers'][sk_name])}" if sk_name else "-"
-        out.append(f"| {row['problem']} | {row_title(row)} | {_cell(rf) if rf else '-'} | {peer} | "
-                   + (f"{t / t_best:.2f}" if t and t_best else "-") + f" | {sk} | "
-                   + (f"{t / t_sk:.3f}" if t and t_sk else "-") + " |")
+        met = bool(t) and rf["met"]
+
+        def entry(name, t_ref, prefix=""):
+            r = row["solvers"][name]
+            cell = f"{name.removeprefix(prefix)} {_cell(r)}"
+            if r.get("status") == "timeout" and limits.get(name):
+                cell = f"{name.removeprefix(prefix)} timeout (> {limits[name]:.0f} s)"
+            if r.get("status") == "ok" and r["met"]:    # regfast missed: '>' (it stopped short)
+                return cell, (f"{'' if met else '> '}{t / r['time_s']:.3g}" if t else "-")
+            missed = _missed(r, limits.get(name))
+            return cell, f"< {t / missed:.3g}" if met and missed else "-"
+
+        best, _, _ = ratios(row)
+        peers = [s for s in row["solvers"] if not s.startswith("regfast")]
+        best = best or _closest(row, peers)
+        peer, r_peer = entry(best, t) if best else ("-", "-")
+        sk_name = sklearn_best(row)[0] or _closest(row, [s for s in peers
+                                                        if s.split("-")[0] == "sklearn"])
+        sk, r_sk = entry(sk_name, t, "sklearn-") if sk_name else ("-", "-")
+        out.append(f"| {row['problem']} | {row_title(row)} | {_cell(rf) if rf else '-'} | "
+                   f"{peer} | {r_peer} | {sk} | {r_sk} |")
     return out
+
+
+def time_limits(meta):
+    """{solver: seconds} of a run, from its meta (or its recorded command line)."""
+    if "limits" in meta:
+        return meta["limits"]
+    try:
+        args = parse_args(meta["command"].split()[2:])
+    except SystemExit:
+        return {}
+    return {s: solver_timeout(args, s) for s in args.solvers}
 
 
 def markdown(results, meta):
@@ -481,9 +530,11 @@ def markdown(results, meta):
     if logistic:
         out += ["### Summary, logistic", "",
                 "Gaps in brackets: the relative duality gap each reached (gap / objective, "
-                "`benchmarks/scoring.py`'s `logistic_gap`). scikit-learn: its fastest solver "
-                "that met the target (a '-' ratio when none did).", ""]
-        out += logistic_summary_table(logistic) + [""]
+                "`benchmarks/scoring.py`'s `logistic_gap`); `*` = missed the target. Fastest "
+                "peer and scikit-learn (its fastest solver): those that met the target, else "
+                "the one that came closest, and then '< x' bounds the ratio: that solver ran "
+                "1/x times regfast's time (or its time limit) without meeting the target.", ""]
+        out += logistic_summary_table(logistic, time_limits(meta)) + [""]
     out += ["### Every solver", ""]
     for row in results:
         best, t_best, t_sk = ratios(row)
@@ -625,6 +676,7 @@ def main(argv=None):
             "versions": versions(args.solvers), "targets": {"float64": args.target,
                                                             "float32": args.target32},
             "time_stat": args.time_stat,
+            "limits": {s: solver_timeout(args, s) for s in args.solvers},
             "duration_s": (ended - started).total_seconds(),
             "load": f"{fmt(load_start)} at the start, {fmt(load_end)} at the end "
                     f"({ended.strftime('%H:%M UTC')}, {(ended - started).total_seconds() / 60:.0f} "

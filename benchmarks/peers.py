@@ -294,6 +294,9 @@ def _adelie_logreg(X, y, tol, Cs, l1_ratio, fit_intercept):
     state = ad.grpnet(Xa, ad.glm.binomial(np.asarray(y, dtype=X.dtype)), alpha=l1_ratio,
                       lmda_path=lmdas, tol=tol, irls_tol=tol, intercept=fit_intercept,
                       early_exit=False, progress_bar=False, n_threads=1)
+    if state.betas.shape[0] < len(lmdas):    # adelie logs its error and returns what it has
+        raise RuntimeError(f"adelie stopped after {state.betas.shape[0]} of {len(lmdas)} "
+                           f"lambdas: {getattr(state, 'error', '') or 'no message'}")
     return np.asarray(state.betas.toarray(), dtype=np.float64), np.asarray(state.intercepts)
 
 
