@@ -27,6 +27,10 @@ from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
                       col_grad, col_update, col_sqnorm, col_dense)
 from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,
                        l2_conj2, at_bound)
+from _interrupt cimport (Stopper, stopper_init, should_stop, stopper_raise,
+                         regfast_add_stop_request)
+
+import threading
 
 import numpy as np
 
@@ -34,6 +38,7 @@ cdef enum:
     ANDERSON_K = 5        # iterates combined by one extrapolation
     WS_MIN = 10           # smallest working set
     UNPEN_MAX = 256       # unpenalised features solved jointly (see free_block)
+    INTERRUPTED = 3       # solver status: stopped by a signal or a stop request
 # a subproblem is solved to this fraction of the outer duality gap
 cdef double INNER_GAP_RATIO = 0.3
 
@@ -351,6 +356,7 @@ cdef struct Workspace:
     int* free_idx
     double* free_chol     # UNPEN_MAX x UNPEN_MAX, lower triangle
     double* free_rhs
+    Stopper* stop         # polled between epochs (_interrupt.pxd)
 
 
 cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
@@ -477,7 +483,8 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
                unsigned int* seed, bint use_ws, bint use_screening,
                double* gap_out, int* n_epochs_out,
                double first_gap_ratio=0.0) noexcept nogil:
-    """Minimise P(w) from the given w.  Returns 0 when converged, 1 at max_epochs.
+    """Minimise P(w) from the given w.  Returns 0 when converged, 1 at
+    max_epochs, INTERRUPTED when W.stop says so.
 
     W.norms2 must hold the column norms; the rest of W is scratch.  With
     first_gap_ratio > 0 the tolerance is also at most that fraction of the
@@ -515,6 +522,9 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
             status = 0
             break
         if epochs >= max_epochs:
+            break
+        if should_stop(W.stop):
+            status = INTERRUPTED
             break
 
         # -- gap-safe screening: |X_j^T theta| + r ||x_j|| < lam_j  =>  w_j = 0
@@ -574,7 +584,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
                     hist[k] = w[ws[k]]
                 n_hist = 1
                 sub_gap = duality_gap(D, P, w, v, vsum, ws, m, norms2, grad, &sub_scale)
-                if sub_gap <= inner_tol:
+                if sub_gap <= inner_tol or should_stop(W.stop):
                     break
     gap_out[0] = gap
     n_epochs_out[0] = epochs
@@ -586,11 +596,12 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
               double* lam, double* beta, double* w, floating* v,
               double* coefs, double* gaps, int* n_iters, unsigned char* conv,
               double tol_abs, int max_epochs, bint random, unsigned int seed,
-              bint use_ws, bint use_screening) noexcept nogil:
+              bint use_ws, bint use_screening, Stopper* stop) noexcept nogil:
     """Solve at each alpha in turn, warm-starting from the previous solution.
 
     Column norms and work arrays are computed once for the whole path.
-    coefs is p x n_alphas (F order).  Returns -1 if memory ran out.
+    coefs is p x n_alphas (F order).  Returns -1 if memory ran out,
+    INTERRUPTED if the fit was stopped.
     """
     cdef Workspace W
     cdef Py_ssize_t a, j, p = D.p
@@ -599,6 +610,7 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
     if not ws_alloc(&W, D.n, p, sizeof(floating)):
         ws_free(&W)
         return -1
+    W.stop = stop
     for j in range(p):
         W.norms2[j] = col_sqnorm(D, j, v)
     if seed == 0:
@@ -624,8 +636,19 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
         gaps[a] = gap
         n_iters[a] = epochs
         conv[a] = status == 0
+        if status == INTERRUPTED:
+            break
     ws_free(&W)
-    return 0
+    return INTERRUPTED if status == INTERRUPTED else 0
+
+
+cdef bint in_main_thread():
+    return threading.current_thread() is threading.main_thread()
+
+
+def add_stop_request(int delta):
+    """Raise (+1) or lower (-1) the count that stops every running fit."""
+    regfast_add_stop_request(delta)
 
 
 cdef void set_bounds(Problem* P, const double[::1] lower,
@@ -795,6 +818,8 @@ cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
     cdef unsigned char[::1] conv = np.zeros(n_alphas, dtype=np.uint8)
     cdef double[::1] lam = np.empty(n_cols)
     cdef double[::1] beta = np.empty(n_cols)
+    cdef Stopper stop
+    stopper_init(&stop, in_main_thread())
     fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
     set_bounds(&P, lower, upper)
     P.y_mean = y_mean
@@ -809,7 +834,8 @@ cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
         status = path(&D, &P, &alphas[0], n_alphas, l1_ratio, &pf[0], &lam[0],
                       &beta[0], &w[0], &v[0], &coefs[0, 0], &gaps[0],
                       &n_iters[0], &conv[0], tol * yy, max_iter, random, seed,
-                      use_ws, use_screening)
+                      use_ws, use_screening, &stop)
+    stopper_raise(&stop)
     if status < 0:
         raise MemoryError("regfast: could not allocate the solver's work arrays")
     return (np.asarray(coefs), np.asarray(gaps), np.asarray(n_iters),

@@ -542,7 +542,8 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
                    int max_epochs, bint random, unsigned int* seed, bint use_ws,
                    bint use_screening, double* gap_out, int* n_iter_out,
                    int* epochs_out) noexcept nogil:
-    """Minimise P(W, b) from the given point.  0: converged; 1: max_iter; 2: stalled.
+    """Minimise P(W, b) from the given point.  0: converged; 1: max_iter; 2: stalled;
+    INTERRUPTED: stopped by a signal or a stop request.
 
     Converged: duality gap <= tol * P(W, b), the objective certified to
     within tol relative; or a gap at rounding level against the loss of the
@@ -564,6 +565,9 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
     for k in range(G.K):
         linear_predictor(X, w + k * p, b[k], eta + k * n)
     while True:
+        if should_stop(W.stop):
+            status = INTERRUPTED
+            break
         if G.loss == MULTINOMIAL and not P.bounded:
             center_classes(X, G, P, w, eta, G.col)
         if G.fit_intercept:
@@ -678,6 +682,9 @@ cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
     cdef double[::1] beta = np.empty(n_cols)
     cdef const floating[::1] no_weights = None
     cdef const double[::1] no_means = None
+    cdef Stopper stop
+    stopper_init(&stop, in_main_thread())
+    W.stop = &stop
     fill_design(&X, kind, values, indices, indptr, n_rows, n_cols, no_weights,
                 no_means, 0.0)
     Dh = X
@@ -717,8 +724,11 @@ cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
                     intercepts[a, k] = b[k]
                     for j in range(p):
                         coefs[a, k, j] = w[k, j]
+                if status[a] == INTERRUPTED:
+                    break
         ws_free(&W)
         glm_free(&G)
+    stopper_raise(&stop)
     if not ok:
         raise MemoryError("regfast: could not allocate the solver's work arrays")
     return (np.asarray(coefs), np.asarray(intercepts), np.asarray(gaps),
