@@ -156,7 +156,7 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
             if at_bound(w[j], g, P.lower[j], P.upper[j]):
                 continue      # the constraint is active
             if norms2[j] > 0.0:
-                unpen += g * g / norms2[j]
+                unpen += g * (g / norms2[j])   # g * g alone over/underflows
         elif P.has_l1:
             xta = unbounded_excess(g - P.beta[j] * w[j], P.lower[j], P.upper[j]) / P.lam[j]
             if xta > dual_norm:
