@@ -351,12 +351,25 @@ cdef struct Workspace:
     double* hist          # Anderson history, (ANDERSON_K + 1) x p
     double* w_try
     void* v_try           # state vector of the extrapolated point
-    # unpenalised features: indices and Cholesky factor of their Gram matrix
-    int n_free            # -1 when not solved jointly (too many, or bounded)
+    # unpenalised features (free_setup, free_block), at most UNPEN_MAX of them
+    int n_free            # -1 when not solved jointly (too many)
+    bint free_bounded     # some of them have a finite bound
+    double free_ridge     # added to the Gram diagonal when it is singular
+    int free_cap          # size the two nf x nf arrays were allocated for
     int* free_idx
-    double* free_chol     # UNPEN_MAX x UNPEN_MAX, lower triangle
+    double* free_gram     # their Gram matrix, nf x nf (allocated on demand)
+    double* free_chol     # Cholesky factor of (a subset of) it, lower triangle
     double* free_rhs
+    double* free_x        # bounded solve: the new values
+    int* free_state       # bounded solve: FREE, AT_LOWER or AT_UPPER
+    int* free_set         # bounded solve: the FREE ones
     Stopper* stop         # polled between epochs (_interrupt.pxd)
+
+
+cdef enum:
+    FREE = 0
+    AT_LOWER = 1
+    AT_UPPER = 2
 
 
 cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
@@ -371,88 +384,243 @@ cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
     W.w_try = <double*> malloc(p * sizeof(double))
     W.v_try = malloc(n * itemsize)
     W.n_free = -1
+    W.free_cap = 0
+    W.free_gram = NULL
+    W.free_chol = NULL
     W.free_idx = <int*> malloc(UNPEN_MAX * sizeof(int))
-    W.free_chol = <double*> malloc(UNPEN_MAX * UNPEN_MAX * sizeof(double))
     W.free_rhs = <double*> malloc(UNPEN_MAX * sizeof(double))
+    W.free_x = <double*> malloc(UNPEN_MAX * sizeof(double))
+    W.free_state = <int*> malloc(UNPEN_MAX * sizeof(int))
+    W.free_set = <int*> malloc(UNPEN_MAX * sizeof(int))
     return not (W.norms2 == NULL or W.grad == NULL or W.score == NULL
                 or W.all_idx == NULL or W.ws == NULL or W.screened == NULL
                 or W.hist == NULL or W.w_try == NULL or W.v_try == NULL
-                or W.free_idx == NULL or W.free_chol == NULL or W.free_rhs == NULL)
+                or W.free_idx == NULL or W.free_rhs == NULL or W.free_x == NULL
+                or W.free_state == NULL or W.free_set == NULL)
 
 
 cdef void ws_free(Workspace* W) noexcept nogil:
     free(W.norms2); free(W.grad); free(W.score); free(W.all_idx); free(W.ws)
     free(W.screened); free(W.hist); free(W.w_try); free(W.v_try)
-    free(W.free_idx); free(W.free_chol); free(W.free_rhs)
+    free(W.free_idx); free(W.free_gram); free(W.free_chol); free(W.free_rhs)
+    free(W.free_x); free(W.free_state); free(W.free_set)
+
+
+cdef bint chol_factor(const double* G, int nf, const int* S, int m, double ridge,
+                      double* L) noexcept nogil:
+    """L L^T = G[S, S] + ridge I (L m x m, lower).  False if not positive definite
+    (a pivot below 1e-10 of the largest diagonal entry)."""
+    cdef int a, b, k
+    cdef double acc, dmax = 0.0
+    for a in range(m):
+        if G[S[a] * nf + S[a]] > dmax:
+            dmax = G[S[a] * nf + S[a]]
+    for b in range(m):
+        acc = G[S[b] * nf + S[b]] + ridge
+        for k in range(b):
+            acc -= L[b * m + k] * L[b * m + k]
+        if acc <= 1e-10 * dmax:
+            return False
+        L[b * m + b] = sqrt(acc)
+        for a in range(b + 1, m):
+            acc = G[S[a] * nf + S[b]]
+            for k in range(b):
+                acc -= L[a * m + k] * L[b * m + k]
+            L[a * m + b] = acc / L[b * m + b]
+    return True
+
+
+cdef void chol_solve(const double* L, int m, double* z) noexcept nogil:
+    """z <- (L L^T)^{-1} z."""
+    cdef int a, k
+    cdef double acc
+    for a in range(m):                       # forward: L u = z
+        acc = z[a]
+        for k in range(a):
+            acc -= L[a * m + k] * z[k]
+        z[a] = acc / L[a * m + a]
+    for a in range(m - 1, -1, -1):           # backward: L^T z = u
+        acc = z[a]
+        for k in range(a + 1, m):
+            acc -= L[k * m + a] * z[k]
+        z[a] = acc / L[a * m + a]
+
+
+cdef bint free_factor(Workspace* W, const int* S, int m) noexcept nogil:
+    """Factor the Gram matrix of the unpenalised features S into W.free_chol;
+    a singular one (p > n, duplicated columns) gets a ridge of 1e-10 of its
+    largest diagonal entry, so that the solve still gives a point whose
+    gradient is zero to that precision."""
+    cdef int a, nf = W.n_free
+    if chol_factor(W.free_gram, nf, S, m, W.free_ridge, W.free_chol):
+        return True
+    if W.free_ridge == 0.0:
+        for a in range(nf):
+            if W.free_gram[a * nf + a] > W.free_ridge:
+                W.free_ridge = W.free_gram[a * nf + a]
+        W.free_ridge *= 1e-10
+    return chol_factor(W.free_gram, nf, S, m, W.free_ridge, W.free_chol)
 
 
 cdef void free_setup(const Design* D, const Problem* P, Workspace* W,
                      floating* t) noexcept nogil:
-    """Find the unpenalised features and factor their Gram matrix (Cholesky).
+    """Find the unpenalised features and form their Gram matrix; without
+    bounds, factor it once (free_block then only solves).
 
-    Leaves W.n_free = -1 (no joint solve) when one of them is bounded, with more than
-    UNPEN_MAX of them, or when their Gram matrix is numerically singular.
+    Leaves W.n_free = -1 (no joint solve) with more than UNPEN_MAX of them,
+    or if memory runs out.
     """
-    cdef Py_ssize_t j, a, b, k, nf = 0
-    cdef double tsum, acc, dmax = 0.0
-    cdef double* L = W.free_chol
+    cdef Py_ssize_t j, a, b, nf = 0
+    cdef double tsum
     W.n_free = -1
+    W.free_bounded = False
+    W.free_ridge = 0.0
     for j in range(D.p):
         if P.lam[j] == 0.0 and P.beta[j] == 0.0 and W.norms2[j] > 0.0:
-            if nf == UNPEN_MAX or P.lower[j] > -INFINITY or P.upper[j] < INFINITY:
+            if nf == UNPEN_MAX:
                 return
             W.free_idx[nf] = <int> j
+            if P.lower[j] > -INFINITY or P.upper[j] < INFINITY:
+                W.free_bounded = True
             nf += 1
-    # Gram of the free columns, column by column
-    for b in range(nf):
+    if nf > W.free_cap:
+        free(W.free_gram)
+        free(W.free_chol)
+        W.free_gram = <double*> malloc(nf * nf * sizeof(double))
+        W.free_chol = <double*> malloc(nf * nf * sizeof(double))
+        W.free_cap = <int> nf
+        if W.free_gram == NULL or W.free_chol == NULL:
+            W.free_cap = 0
+            return
+    for b in range(nf):                      # the Gram matrix, column by column
         col_dense(D, W.free_idx[b], t)
         tsum = state_sum(D, t)
         for a in range(b, nf):
-            L[a * nf + b] = col_grad(D, W.free_idx[a], t, tsum)
-        if L[b * nf + b] > dmax:
-            dmax = L[b * nf + b]
-    # in-place Cholesky (lower), with a relative floor on the pivots
-    for b in range(nf):
-        acc = L[b * nf + b]
-        for k in range(b):
-            acc -= L[b * nf + k] * L[b * nf + k]
-        if acc <= 1e-10 * dmax:
-            return
-        L[b * nf + b] = sqrt(acc)
-        for a in range(b + 1, nf):
-            acc = L[a * nf + b]
-            for k in range(b):
-                acc -= L[a * nf + k] * L[b * nf + k]
-            L[a * nf + b] = acc / L[b * nf + b]
+            W.free_gram[a * nf + b] = col_grad(D, W.free_idx[a], t, tsum)
+            W.free_gram[b * nf + a] = W.free_gram[a * nf + b]
     W.n_free = <int> nf
+    if not W.free_bounded:
+        for a in range(nf):
+            W.free_set[a] = <int> a
+        if not free_factor(W, W.free_set, <int> nf):
+            W.n_free = -1
 
 
-cdef double free_block(const Design* D, Workspace* W, double* w, floating* v,
-                       double vsum) noexcept nogil:
-    """Minimise exactly over the unpenalised features, the others fixed.
+cdef void bounded_lsq(Workspace* W, const double* c, const double* lo,
+                      const double* hi) noexcept nogil:
+    """Minimise 1/2 x^T G x - c^T x over lo <= x <= hi, from the feasible x in
+    W.free_x (G the unpenalised features' Gram matrix).
 
-    Afterwards X_j^T R = 0 for each of them, so the rescaled residual is a
-    feasible dual point and the duality gap is a true certificate.  Returns
-    the new vsum.
+    The bounded-variable least-squares active-set method (Stark and Parker):
+    solve on the features not at a bound; step back to the first bound that
+    the solution crosses; when it lies inside, free the bound feature whose
+    gradient points inward the most; stop when none does.
     """
-    cdef Py_ssize_t a, k, nf = W.n_free
-    cdef double acc
-    cdef double* L = W.free_chol
+    cdef int nf = W.n_free, a, b, m, it, worst, hit
+    cdef double* G = W.free_gram
+    cdef double* x = W.free_x
     cdef double* z = W.free_rhs
-    for a in range(nf):                      # forward: L z = X_F^T R
-        acc = col_grad(D, W.free_idx[a], v, vsum)
-        for k in range(a):
-            acc -= L[a * nf + k] * z[k]
-        z[a] = acc / L[a * nf + a]
-    for a in range(nf - 1, -1, -1):          # backward: L^T d = z
-        acc = z[a]
-        for k in range(a + 1, nf):
-            acc -= L[k * nf + a] * z[k]
-        z[a] = acc / L[a * nf + a]
+    cdef int* state = W.free_state
+    cdef int* S = W.free_set
+    cdef double t, q, viol
     for a in range(nf):
-        if z[a] != 0.0:
-            vsum += col_update(D, W.free_idx[a], z[a], v)
-            w[W.free_idx[a]] += z[a]
+        state[a] = AT_LOWER if x[a] <= lo[a] else (AT_UPPER if x[a] >= hi[a] else FREE)
+    for it in range(3 * nf + 10):            # cycling is rare: a bound, not a rule
+        m = 0
+        for a in range(nf):
+            if state[a] == FREE:
+                S[m] = a
+                m += 1
+        if m > 0:
+            # z = solution on S with the bound features fixed
+            for a in range(m):
+                q = c[S[a]]
+                for b in range(nf):
+                    if state[b] != FREE:
+                        q -= G[S[a] * nf + b] * x[b]
+                z[a] = q
+            if not free_factor(W, S, m):
+                return
+            chol_solve(W.free_chol, m, z)
+            t = 1.0
+            hit = -1
+            for a in range(m):               # the longest feasible step towards z
+                b = S[a]
+                if z[a] < lo[b] and (x[b] - lo[b]) < t * (x[b] - z[a]):
+                    t = (x[b] - lo[b]) / (x[b] - z[a])
+                    hit = a
+                elif z[a] > hi[b] and (hi[b] - x[b]) < t * (z[a] - x[b]):
+                    t = (hi[b] - x[b]) / (z[a] - x[b])
+                    hit = a
+            for a in range(m):
+                b = S[a]
+                x[b] += t * (z[a] - x[b])
+                # the feature that stopped the step, or one rounding put outside
+                if (a == hit and z[a] < lo[b]) or x[b] < lo[b]:
+                    x[b] = lo[b]
+                    state[b] = AT_LOWER
+                elif (a == hit and z[a] > hi[b]) or x[b] > hi[b]:
+                    x[b] = hi[b]
+                    state[b] = AT_UPPER
+            if hit >= 0:
+                continue
+        # z was feasible: free the bound feature that most wants to move inward
+        worst = -1
+        viol = 0.0
+        for a in range(nf):
+            if state[a] == FREE:
+                continue
+            q = c[a]                         # minus the gradient G x - c
+            for b in range(nf):
+                q -= G[a * nf + b] * x[b]
+            if state[a] == AT_UPPER:
+                q = -q
+            if q > viol:
+                viol = q
+                worst = a
+        if worst < 0:
+            return
+        state[worst] = FREE
+
+
+cdef double free_block(const Design* D, const Problem* P, Workspace* W, double* w,
+                       floating* v, double vsum) noexcept nogil:
+    """Minimise exactly over the unpenalised features, the others fixed
+    (within their bounds, if they have any).
+
+    Afterwards X_j^T R = 0 for each of them not at an active bound, so the
+    rescaled residual is a feasible dual point and the duality gap is a true
+    certificate.  Returns the new vsum.
+    """
+    cdef Py_ssize_t a, b, nf = W.n_free
+    cdef double d
+    cdef double* z = W.free_rhs
+    cdef double* x = W.free_x
+    cdef double* lo = W.w_try               # scratch of size p >= nf
+    cdef double* hi = W.grad                # overwritten by the next duality_gap
+    for a in range(nf):
+        z[a] = col_grad(D, W.free_idx[a], v, vsum)
+    if not W.free_bounded:
+        chol_solve(W.free_chol, <int> nf, z)
+        for a in range(nf):
+            x[a] = w[W.free_idx[a]] + z[a]
+    else:
+        # in terms of the new values x: c = X_F^T R + G w_F
+        for a in range(nf):
+            lo[a] = P.lower[W.free_idx[a]]
+            hi[a] = P.upper[W.free_idx[a]]
+            x[a] = w[W.free_idx[a]]
+        for a in range(nf):
+            d = 0.0
+            for b in range(nf):
+                d += W.free_gram[a * nf + b] * x[b]
+            W.score[a] = z[a] + d             # score: scratch, rebuilt before use
+        bounded_lsq(W, W.score, lo, hi)
+    for a in range(nf):
+        d = x[a] - w[W.free_idx[a]]
+        if d != 0.0:
+            vsum += col_update(D, W.free_idx[a], d, v)
+            w[W.free_idx[a]] = x[a]
     return vsum
 
 
@@ -512,7 +680,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
         init_state(D, P, w, v)
         vsum = state_sum(D, v)
         if W.n_free > 0:
-            vsum = free_block(D, W, w, v, vsum)
+            vsum = free_block(D, P, W, w, v, vsum)
         gap = duality_gap(D, P, w, v, vsum, all_idx, p, norms2, grad, &scale)
         if first_gap_ratio > 0.0:
             if first_gap_ratio * gap < tol_abs:
