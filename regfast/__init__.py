@@ -4,6 +4,22 @@ Coordinate descent in Cython without the GIL, behind drop-in scikit-learn
 estimators that never copy or modify X.
 """
 
+import os as _os
+
+try:
+    from . import _cd  # noqa: F401  (the compiled kernels)
+except ImportError:
+    _here = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
+    raise ImportError(
+        f"regfast: the compiled kernels (regfast._cd) are not in {_os.path.dirname(__file__)}. "
+        + (f"Python imported the source folder of the repository ({_here} is the "
+           "current directory or on sys.path) instead of the installed package: run "
+           "from another directory, or install for development with "
+           "'pip install --no-build-isolation -e .'"
+           if _os.path.exists(_os.path.join(_here, "pyproject.toml")) else
+           "Reinstall regfast ('pip install --force-reinstall regfast').")
+        ) from None
+
 from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
 from ._logistic import LogisticRegression
