@@ -165,6 +165,60 @@ def test_compare_text_shows_the_json_numbers(diabetes_compare):
                                [m["r2_test"] for m in out["models"]], atol=6e-4)
 
 
+def test_compare_top_lists_the_largest_first(diabetes_compare):
+    """--top N: the N features with the largest |weight| (over the three models),
+    largest first, as the title says (they were listed in feature order)."""
+    text = run("compare", "--top", "5").stdout
+    assert "the 5 with the largest |weight| of 10 (--top), largest first" in text
+    table = text.split("(--top), largest first:\n")[1].split("\n  exactly zero")[0]
+    shown = [line.split()[0] for line in table.splitlines()[1:]]
+    W = np.abs([m["coef"] for m in diabetes_compare["models"]]).max(axis=0)
+    names = diabetes_compare["feature_names"]
+    assert shown == [names[j] for j in np.argsort(-W, kind="stable")[:5]]
+
+
+def test_weights_table_columns_stay_apart_on_wide_data():
+    """Counts such as '120127 of 122088' and long names no longer run together
+    (the cells were padded to 14 characters, whatever their length)."""
+    from regfast.cli._report import compare_text
+    out = json.loads(run("compare", "--alpha", "1", "--test-size", "0", "--json").stdout)
+    p = 122088
+    rng = np.random.RandomState(0)
+    for m, zeros in zip(out["models"], [120127, 119000, 0]):
+        m["coef"] = (rng.randn(p) * 1e-5 - 1e-4).tolist()
+        m["n_zero"] = zeros
+    out["feature_names"] = [f"a_rather_long_feature_name_{j}" for j in range(p)]
+    text = compare_text(out, top=8)
+    table = text.split("(--top), largest first:\n")[1].split("\n\nL1 set")[0]
+    lines = [line for line in table.splitlines() if line.strip()]
+    assert len(lines) == 8 + 2 + 1 + 6             # headers, 8 weights, zeros, 6 summaries
+    for line in lines:
+        cells = re.split(r"\s{2,}", line.strip())
+        assert len(cells) in (3, 4), line         # the summary header has no first cell
+    zero_line = next(line for line in lines if "exactly zero" in line)
+    assert re.split(r"\s{2,}", zero_line.strip()) == [
+        "exactly zero", f"120127 of {p}", f"119000 of {p}", f"0 of {p}"]
+    # right-aligned under the model names: every row ends at the same columns
+    ends = {tuple(m.end() for m in list(re.finditer(r"\S+(?= {2,}|$)", line))[-3:])
+            for line in lines}
+    assert len(ends) == 1, ends
+
+
+def test_compare_and_path_choose_alphas_on_the_same_rows_and_say_so():
+    """compare cross-validates on its training rows, path on all rows: both say
+    so; compare --test-size 0 takes path's route and chooses path's alphas."""
+    compare0 = run_json("compare", "--test-size", "0", "--n-alphas", "30")
+    paths = run_json("path", "--n-alphas", "30")
+    assert [m["alpha"] for m in compare0["models"]] == [m["alpha"] for m in paths["models"]]
+    assert "as `regfast path` does" in compare0["cv_note"]
+    text = run("compare", "--n-alphas", "30").stdout
+    assert ("cross-validated on the 331 training rows only; `regfast path` cross-validates "
+            "on all 442 rows, so its choice differs (compare --test-size 0") in text
+    text = run("path", "--n-alphas", "30").stdout
+    assert "cross-validated on all 442 rows; `regfast compare` cross-validates on its " \
+        "training rows only" in text
+
+
 def test_compare_fixed_alpha_maps_ridge_scaling():
     out = run_json("compare", "--alpha", "0.5", "--test-size", "0")
     n = out["split"]["n_train"]
@@ -281,8 +335,36 @@ def test_path_plot_is_a_png(tmp_path):
     head = png.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR"
     width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-    assert 600 <= width <= 2000 and 200 <= height <= 1000
-    assert 10_000 < png.stat().st_size < 500_000
+    # sharp: at least 1800 px wide (was 1040 x 336 at 80 dpi), at 150 dpi
+    assert 1800 <= width <= 3000 and 600 <= height <= 1200
+    phys = png.read_bytes().find(b"pHYs")
+    assert phys > 0
+    ppm = int.from_bytes(png.read_bytes()[phys + 4:phys + 8], "big")   # pixels per metre
+    assert ppm * 0.0254 == pytest.approx(150, abs=1)
+    assert 50_000 < png.stat().st_size < 1_000_000
+
+
+def test_path_plot_legend_is_readable(tmp_path, monkeypatch, capsys):
+    """The legend's text is at least 9 pt (was 7 pt at 80 dpi: about 8 pixels high)."""
+    pytest.importorskip("matplotlib", reason="matplotlib not installed: pip install "
+                        "'regfast[plot]' to run the plot tests")
+    from matplotlib.figure import Figure
+    from regfast.cli import main
+    figures = []
+    savefig = Figure.savefig
+
+    def keep(fig, *args, **kwargs):
+        figures.append((fig, kwargs.get("dpi")))
+        return savefig(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    assert main(["path", "--alpha", "1", "--n-alphas", "10", "--plot",
+                 str(tmp_path / "p.png")]) == 0
+    (fig, dpi), = figures
+    legend = fig.axes[-1].get_legend()
+    sizes = [t.get_fontsize() for t in legend.get_texts()]
+    assert len(sizes) == 10 and min(sizes) >= 9
+    assert dpi >= 150
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -360,9 +442,9 @@ def test_fit_ridge_and_lasso_on_sparse_npz(tmp_path):
     Xc, yc = Xd - Xd.mean(0), y - y.mean()
     # p > n: the dual closed form w = Xc^T (Xc Xc^T + a I)^-1 yc
     closed = Xc.T @ np.linalg.solve(Xc @ Xc.T + n * 0.5 * np.eye(n), yc)
-    # sparse Ridge runs conjugate gradients to tol=1e-4 (as scikit-learn's sparse_cg)
-    assert out["convergence"]["solver"] == "cg"
-    np.testing.assert_allclose(out["coef"], closed, atol=1e-3 * np.abs(closed).max())
+    # solver='auto' on sparse X: exact to 1e-8 relative (certified CG or Cholesky)
+    assert out["convergence"]["solver"] in ("cg", "cholesky")
+    np.testing.assert_allclose(out["coef"], closed, atol=1e-7 * np.abs(closed).max())
     assert 0 <= out["convergence"]["duality_gap"] < 1e-4 * (yc @ yc) / n
     model = tmp_path / "l1.json"
     run("fit", path, "--penalty", "l1", "--alpha", "0.01", "-o", model)
@@ -372,6 +454,72 @@ def test_fit_ridge_and_lasso_on_sparse_npz(tmp_path):
     preds = run_json("predict", model, path)["predictions"]
     m = json.loads(model.read_text())
     np.testing.assert_allclose(preds, X @ np.array(coef) + m["intercept"], rtol=1e-12)
+
+
+def test_predict_output_file_is_stdout(diabetes_csv, tmp_path):
+    """predict -o FILE writes exactly what stdout gets (it added a header line)."""
+    model = tmp_path / "m.json"
+    run("fit", diabetes_csv, "--penalty", "l1", "--alpha", "1", "-o", model)
+    stdout = run("predict", model, diabetes_csv).stdout
+    out = tmp_path / "pred.txt"
+    proc = run("predict", model, diabetes_csv, "-o", out)
+    assert proc.stdout == ""
+    assert out.read_text() == stdout
+    assert len(stdout.splitlines()) == 442
+    m = json.loads(model.read_text())
+    d = load_diabetes(scaled=False)
+    np.testing.assert_allclose(np.loadtxt(out), d.data @ m["coef"] + m["intercept"],
+                               rtol=1e-12)
+
+
+def test_csv_without_header_keeps_its_first_row(diabetes_csv, tmp_path):
+    """A first line of numbers is data, not column names: said, and no row lost."""
+    headerless = tmp_path / "noheader.csv"
+    headerless.write_text(diabetes_csv.read_text().split("\n", 1)[1])
+    out = run_json("fit", headerless, "--penalty", "l1", "--alpha", "1")
+    ref = run_json("fit", diabetes_csv, "--penalty", "l1", "--alpha", "1")
+    assert out["data"]["n_samples"] == 442
+    assert out["feature_names"] == [f"x{j}" for j in range(10)] and out["target"] == "x10"
+    np.testing.assert_array_equal(out["coef"], ref["coef"])
+    assert any("the first line holds numbers, not column names" in w for w in out["warnings"])
+    assert not any("column names" in w for w in ref["warnings"])
+    proc = run("fit", headerless, "--penalty", "l1", "--alpha", "1")
+    assert "regfast: warning: UserWarning: " in proc.stderr
+    assert "read as data (no header line); columns named x0, ..., x10" in proc.stderr
+    # predict on the header-less file: the same features by position, scored on x10
+    model = tmp_path / "m.json"
+    run("fit", headerless, "--penalty", "l1", "--alpha", "1", "-o", model)
+    pred = run_json("predict", model, headerless)
+    assert pred["n_samples"] == 442 and pred["r2"] == pytest.approx(ref["r2_train"])
+    # --target naming a cell of the first line makes it a header
+    numbered = tmp_path / "numbered.csv"
+    numbered.write_text("1,2,3\n1,0,1\n2,1,3\n3,1,4\n4,0,4\n")
+    out = run_json("fit", numbered, "--penalty", "l1", "--alpha", "0.01", "--target", "3")
+    assert out["feature_names"] == ["1", "2"] and out["data"]["n_samples"] == 4
+
+
+def test_csv_header_detection():
+    from regfast.cli._data import _split_header
+    rows = [["a", "b", "y"], ["1", "2", "3"]]
+    assert _split_header(rows, "f.csv") == (["a", "b", "y"], rows[1:], 2)
+    rows = [["", "a", "label"], ["0", "1", "yes"]]      # a pandas index column
+    assert _split_header(rows, "f.csv")[0] == ["", "a", "label"]
+    with pytest.warns(UserWarning, match="first line holds numbers"):
+        rows = [["5.1", "3.5", "setosa"], ["4.9", "3.0", "setosa"]]   # labels: still data
+        assert _split_header(rows, "f.csv") == (["x0", "x1", "x2"], rows, 1)
+    with pytest.warns(UserWarning, match="first line holds numbers"):
+        rows = [["1e-3", "-2", "NA"], ["1", "2", "3"]]
+        assert _split_header(rows, "f.csv")[1] == rows
+
+
+def test_npz_column_vector_y_is_one_target(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 3)
+    y = X @ [1.0, 0.0, -2.0] + 0.1 * rng.randn(30)
+    np.savez(tmp_path / "col.npz", X=X, y=y[:, None])
+    out = run_json("fit", tmp_path / "col.npz", "--penalty", "l1", "--alpha", "0.01")
+    np.testing.assert_allclose(out["coef"], SkLasso(alpha=0.01).fit(X, y).coef_,
+                               rtol=1e-6, atol=1e-9)
 
 
 def test_scipy_save_npz_file_is_read(tmp_path):
@@ -402,6 +550,10 @@ def bad_files(tmp_path_factory):
     (t / "data.xyz").write_text("1 2 3\n")
     np.savez(t / "nox.npz", Z=np.ones(3))
     np.savez(t / "consty.npz", X=np.arange(40.0).reshape(20, 2), y=np.ones(20))
+    (t / "onerow.csv").write_text("a,b,y\n1,2,3\n")
+    (t / "onerow_noheader.csv").write_text("1,2,3\n")
+    np.savez(t / "y2d.npz", X=np.arange(40.0).reshape(20, 2),
+             y=np.arange(40.0).reshape(20, 2))
     return t
 
 
@@ -422,6 +574,13 @@ def bad_files(tmp_path_factory):
     (["fit", "{t}/text.csv", "--penalty", "l1"], "required: --alpha"),
     (["predict", "{t}/notjson.json", "{t}/text.csv"], "not a regfast model JSON"),
     (["nosuchcommand"], "invalid choice: 'nosuchcommand'"),
+    # one row: the intercept alone fits it, R^2 is undefined (was: exit 0, R^2 nan)
+    (["fit", "{t}/onerow.csv", "--penalty", "l1", "--alpha", "1"], "only 1 row of data"),
+    (["fit", "{t}/onerow_noheader.csv", "--penalty", "l2", "--alpha", "1"], "only 1 row"),
+    # two targets (was: "y has 40 values but X has 20 rows")
+    (["fit", "{t}/y2d.npz", "--penalty", "l1", "--alpha", "1"],
+     "y has shape (20, 2), more than one target"),
+    (["compare", "{t}/y2d.npz"], "more than one target"),
 ])
 def test_bad_input_one_line_exit_2(bad_files, args, message, capsys):
     # in-process (main returns the exit code) to keep the suite fast; the

@@ -346,6 +346,70 @@ def test_fit_loss_auto_and_multiclass_proba(tmp_path, capsys):
     assert code == 2 and out_ == "" and "--proba needs a classification model" in err
 
 
+@pytest.fixture(scope="module")
+def wine_text_csv(tmp_path_factory):
+    """The wine data as CSV with text labels, with and without its header line."""
+    d = load_wine()
+    labels = np.array(["barolo", "grignolino", "barbera"])[d.target]
+    rows = [",".join([repr(float(v)) for v in x] + [lab]) for x, lab in zip(d.data, labels)]
+    t = tmp_path_factory.mktemp("wine")
+    header = ",".join([str(f) for f in d.feature_names] + ["cultivar"])
+    (t / "wine.csv").write_text("\n".join([header] + rows) + "\n")
+    (t / "noheader.csv").write_text("\n".join(rows) + "\n")
+    return t, d.data, labels
+
+
+def test_predict_output_file_is_stdout_labels_and_proba(wine_text_csv, capsys):
+    """predict -o FILE holds what stdout shows: labels (it added a 'prediction'
+    header line) and --proba's CSV."""
+    t, X, labels = wine_text_csv
+    model = t / "model.json"
+    assert cli(capsys, "fit", t / "wine.csv", "--penalty", "l2", "--C", "1", "--standardize",
+               "-o", model)[0] == 0
+    for extra in [[], ["--proba"]]:
+        code, stdout, _ = cli(capsys, "predict", model, t / "wine.csv", *extra)
+        assert code == 0
+        out = t / "pred.txt"
+        code, nothing, err = cli(capsys, "predict", model, t / "wine.csv", *extra, "-o", out)
+        assert code == 0 and nothing == "" and f"178 predictions written to {out}" in err
+        assert out.read_text() == stdout
+    assert len(stdout.splitlines()) == 1 + 178 and stdout.startswith("barbera,barolo,")
+    lines = out.read_text().splitlines()
+    assert lines[0] == "barbera,barolo,grignolino"
+    m = json.loads(model.read_text())
+    Z = X @ np.array(m["coef"]).T + m["intercept"]
+    proba = np.exp(Z - Z.max(1, keepdims=True))
+    np.testing.assert_allclose(np.loadtxt(out, delimiter=",", skiprows=1),
+                               proba / proba.sum(1, keepdims=True), rtol=1e-9, atol=1e-15)
+
+
+def test_headerless_csv_with_text_labels_keeps_its_first_row(wine_text_csv, capsys):
+    """A first line of numbers and a label is data (its label column is text all
+    the way down): 178 rows, not 177, and a warning says there was no header."""
+    t, X, labels = wine_text_csv
+    args = ["--penalty", "l1", "--C", "0.5", "--standardize"]
+    ref = cli_json(capsys, "fit", t / "wine.csv", *args)
+    out = cli_json(capsys, "fit", t / "noheader.csv", *args)
+    assert out["data"]["n_samples"] == 178 and out["target"] == "x13"
+    assert out["classes"] == ref["classes"] == ["barbera", "barolo", "grignolino"]
+    np.testing.assert_array_equal(out["coef"], ref["coef"])
+    assert any("not column names, so it is read as data" in w for w in out["warnings"])
+
+
+def test_compare_and_path_choose_the_same_C_on_the_same_rows(capsys):
+    """path cross-validates on all rows, compare on its training rows: with
+    --test-size 0 compare takes path's route and chooses path's C; both say which."""
+    compare0 = cli_json(capsys, "compare", "--task", "classification", "--test-size", "0",
+                        *FAST)
+    paths = cli_json(capsys, "path", "--task", "classification", *FAST)
+    assert [m["C"] for m in compare0["models"]] == [m["C"] for m in paths["models"]]
+    assert "cross-validated on all 569 rows" in paths["cv_note"]
+    code, text, _ = cli(capsys, "compare", "--task", "classification", "--C", "1")
+    assert code == 0 and "cross-validated on" not in text      # no CV, nothing to say
+    code, text, _ = cli(capsys, "compare", "--task", "classification", *FAST)
+    assert "cross-validated on the 426 training rows only; `regfast path` " in text
+
+
 # ---------------------------------------------------------------- bad labels
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@
 
 Subcommands: ``compare`` (L1, elastic net and L2 side by side with a training
 log), ``path`` (regularisation paths, text or a plot), ``fit`` (one model to
-JSON) and ``predict`` (a saved model on new data).  A target of class labels
+JSON), ``predict`` (a saved model on new data) and ``report`` (the whole
+story as one interactive HTML page, `regfast.report`).  A target of class labels
 (detected, or ``--task classification``) gets logistic models and accuracy,
 log-loss and ROC AUC instead of R^2.  Bad input or options give one line on
 stderr and exit code 2.
@@ -82,6 +83,13 @@ def _add_strength(p):
                      help="use the features as given")
 
 
+def _add_split(p):
+    p.add_argument("--test-size", type=float, default=0.25,
+                   help="fraction held out for R^2, or accuracy, log-loss and ROC AUC "
+                        "(stratified by class) (default 0.25; 0 for none)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the train/test split")
+
+
 def _add_output(p):
     p.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -101,12 +109,33 @@ def build_parser():
     _add_data(p, optional=True)
     _add_task(p)
     _add_strength(p)
-    p.add_argument("--test-size", type=float, default=0.25,
-                   help="fraction held out for R^2, or accuracy, log-loss and ROC AUC "
-                        "(stratified by class) (default 0.25; 0 for none)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the train/test split")
+    _add_split(p)
     p.add_argument("--top", type=int, default=20,
                    help="weights table: at most this many features (default 20)")
+    _add_output(p)
+
+    p = sub.add_parser("report", epilog=EPILOG_DATA, help=(
+        "the L1-vs-L2 story on your data as one interactive HTML page: overfitting, paths "
+        "with an alpha slider, CV curves, geometry, updates, stability, differences "
+        "(needs plotly: pip install 'regfast[report]')"))
+    _add_data(p, optional=True)
+    _add_task(p)
+    _add_strength(p)
+    _add_split(p)
+    p.add_argument("--output", "-o", metavar="FILE.html", default="report.html",
+                   help="where to write the page (default report.html)")
+    p.add_argument("--resamples", type=int, default=50,
+                   help="stability: fits on this many random halves of the training rows "
+                        "(default 50; seeded by --seed)")
+    p.add_argument("--n-jobs", type=int, default=1,
+                   help="threads for the cross-validation folds, the paths and the "
+                        "stability resamples (default 1; -1: all cores)")
+    p.add_argument("--features", metavar="A,B",
+                   help="geometry: the two features to draw (names or 0-based indices; "
+                        "default: the two largest L1 weights)")
+    p.add_argument("--feature-names", metavar="A,B,...|FILE",
+                   help="names of the features, comma-separated or one per line in a file "
+                        "(default: the CSV header or .npz feature_names, else x0, x1, ...)")
     _add_output(p)
 
     p = sub.add_parser("path", epilog=EPILOG_DATA, help=(
@@ -162,7 +191,11 @@ def run(args):
     from . import _commands, _report
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = getattr(_commands, args.command)(args)
+        if args.command == "report":        # regfast.report (and plotly) only when asked
+            from ..report import report as command
+        else:
+            command = getattr(_commands, args.command)
+        out = command(args)
     # warnings (e.g. a fit that did not converge) become one line each, said once
     notes = list(dict.fromkeys(f"{w.category.__name__}: {str(w.message).splitlines()[0]}"
                                for w in caught))
@@ -177,12 +210,13 @@ def run(args):
         print(_report.compare_text(out, args.top))
     elif args.command == "path":
         print(_report.path_text(out))
+    elif args.command == "report":
+        print(text)
     elif args.command == "fit":
         print(_report.fit_text(out, args.output))
     elif args.command == "predict":
         if not args.output:
-            sys.stdout.write(text if text is not None else
-                             "".join(f"{v:.17g}\n" for v in out["predictions"]))
+            sys.stdout.write(text)
         if not args.quiet:
             print(_report.predict_note(out, args.output), file=sys.stderr)
 

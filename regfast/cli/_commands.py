@@ -10,6 +10,7 @@ import numpy as np
 from .. import Ridge, __version__, enet_path, logistic_path
 from ._data import (UsageError, csv_header, load_breast_cancer_data, load_data,
                     load_diabetes_data, standardize)
+from ._files import atomic_write, check_output
 from ._fitting import (Spec, class_index, class_metrics, cross_validate, duality_gap,
                        fit_timed, logistic_objective, objective, ridge_grid, shown_weights,
                        specs, to_C, training_log)
@@ -126,6 +127,27 @@ def choose_alpha(spec, args, X, y):
     return out
 
 
+def cv_note(args, command, n_cv, n_all):
+    """Which rows cross-validation saw, and so why compare and path may choose differently.
+
+    compare holds out --test-size of the rows and cross-validates on the rest;
+    path has no held-out rows and cross-validates on all of them.  The same
+    folds on the same rows give the same choice: compare --test-size 0 = path.
+    None when --alpha or --C sets the strength (no cross-validation).
+    """
+    if args.alpha is not None or getattr(args, "C", None) is not None:
+        return None
+    if command == "path":
+        return (f"cross-validated on all {n_all} rows; `regfast compare` cross-validates on "
+                "its training rows only (it holds out --test-size 0.25 by default), so its "
+                "choice differs unless run with --test-size 0")
+    if n_cv < n_all:
+        return (f"cross-validated on the {n_cv} training rows only; `regfast path` "
+                f"cross-validates on all {n_all} rows, so its choice differs "
+                "(compare --test-size 0 makes them the same)")
+    return f"cross-validated on all {n_all} rows, as `regfast path` does (the same choice)"
+
+
 def logistic_result(model, alpha, l1_ratio, Xtr, ytr, Xte, yte):
     """A fitted logistic model's weights, objective, gap and metrics (compare's dict)."""
     coef = np.asarray(model.coef_, dtype=np.float64)
@@ -146,16 +168,12 @@ def logistic_result(model, alpha, l1_ratio, Xtr, ytr, Xte, yte):
     return out
 
 
-def compare(args):
-    """Fit L1, elastic net and L2 at comparable strength; log, weights, R^2, times."""
+def split_rows(args, data, clf):
+    """Hold out --test-size of the rows (--seed), standardise both parts on the training
+    part (unless --no-standardize); returns (Xtr, Xte, ytr, yte), Xte and yte None
+    for --test-size 0.  Classification: stratified, so both parts keep the class
+    proportions.  Shared by compare and report."""
     from sklearn.model_selection import train_test_split
-    check_options(args)
-    if not 0 <= args.test_size < 1:  # also refuses nan
-        raise UsageError(f"--test-size must be in [0, 1), got {args.test_size:g}")
-    if args.top < 1:
-        raise UsageError(f"--top must be at least 1, got {args.top}")
-    data, task, note = read_dataset(args)
-    clf = task == "classification"
     n = data.X.shape[0]
     if args.test_size > 0:
         if round(n * args.test_size) < 2 or n - round(n * args.test_size) < 2 * args.cv:
@@ -165,7 +183,6 @@ def compare(args):
         if clf and min(round(n * args.test_size), n - round(n * args.test_size)) < n_classes:
             raise UsageError(f"{n} samples are too few to hold out {args.test_size:g} with "
                              f"each of the {n_classes} classes on both sides")
-        # classification: stratified, so both parts keep the class proportions
         Xtr, Xte, ytr, yte = train_test_split(data.X, data.y, test_size=args.test_size,
                                               random_state=args.seed,
                                               stratify=data.y if clf else None)
@@ -175,12 +192,31 @@ def compare(args):
         Xtr, center, scale = standardize(Xtr)
         if Xte is not None:
             Xte, _, _ = standardize(Xte, center, scale)
+    return Xtr, Xte, ytr, yte
+
+
+def check_split_options(args):
+    """--test-size in [0, 1) (nan refused)."""
+    if not 0 <= args.test_size < 1:
+        raise UsageError(f"--test-size must be in [0, 1), got {args.test_size:g}")
+
+
+def compare(args):
+    """Fit L1, elastic net and L2 at comparable strength; log, weights, R^2, times."""
+    check_options(args)
+    check_split_options(args)
+    if args.top < 1:
+        raise UsageError(f"--top must be at least 1, got {args.top}")
+    data, task, note = read_dataset(args)
+    clf = task == "classification"
+    Xtr, Xte, ytr, yte = split_rows(args, data, clf)
     out = {"command": "compare", "regfast_version": __version__,
            "data": data_summary(data, args.standardize),
            "task": task_summary(task, note, data.y),
            "split": {"n_train": int(Xtr.shape[0]),
                      "n_test": 0 if Xte is None else int(Xte.shape[0]),
                      "test_size": args.test_size, "seed": args.seed, "stratified": clf},
+           "cv_note": cv_note(args, "compare", Xtr.shape[0], data.X.shape[0]),
            "feature_names": data.feature_names, "models": []}
     if clf:
         out["weights_shown"] = weights_note(data.y)
@@ -230,6 +266,8 @@ def weights_note(y):
 def path(args):
     """Regularisation paths of L1, elastic net and L2, with the CV alpha marked."""
     check_options(args)
+    if args.plot:
+        check_output(args.plot, [args.data])
     data, task, note = read_dataset(args)
     clf = task == "classification"
     X, y = data.X, data.y
@@ -241,6 +279,7 @@ def path(args):
     out = {"command": "path", "regfast_version": __version__,
            "data": data_summary(data, args.standardize),
            "task": task_summary(task, note, y),
+           "cv_note": cv_note(args, "path", n, n),
            "feature_names": data.feature_names, "models": []}
     if clf:
         out["weights_shown"] = weights_note(y)
@@ -283,7 +322,7 @@ def path(args):
             out["models"].append(m)
     if args.plot:
         from ._plot import plot_paths
-        plot_paths(out, args.plot)
+        plot_paths(out, args.plot, [args.data])
         out["plot"] = args.plot
     return out
 
@@ -350,7 +389,11 @@ def fit(args):
         raise UsageError(f"--l1-ratio must be in [0, 1], got {args.l1_ratio:g}")
     if args.max_iter is not None and args.max_iter < 1:
         raise UsageError(f"--max-iter must be at least 1, got {args.max_iter}")
+    if args.output:
+        check_output(args.output, [args.data])         # refuse before the fit, not after
     data = load_data(args.data, target=args.target, fmt=args.format)
+    if data.X.shape[0] < 2:     # one row: the intercept alone fits it, R^2 is undefined
+        raise UsageError(f"{args.data}: only 1 row of data; fitting needs at least 2")
     loss = resolve_loss(args, data)
     if args.max_iter is None:
         args.max_iter = MAX_ITER["classification" if loss == "logistic" else "regression"]
@@ -396,7 +439,7 @@ def fit(args):
            "center": center.tolist(), "scale": scale.tolist(),
            "convergence": info, "n_zero": int(np.sum(w == 0)),
            "r2_train": float(model.score(X, y))}
-    save_model(out, args.output)
+    save_model(out, args.output, [args.data])
     return out
 
 
@@ -438,17 +481,14 @@ def _fit_logistic(args, data, model, alpha, l1_ratio, X, y, center, scale):
            "convergence": info, "n_zero": int(np.sum(np.all(W == 0, axis=0))),
            "accuracy_train": metrics["accuracy"], "log_loss_train": metrics["log_loss"],
            "roc_auc_train": metrics["roc_auc"]}
-    save_model(out, args.output)
+    save_model(out, args.output, [args.data])
     return out
 
 
-def save_model(out, path):
+def save_model(out, path, inputs=()):
+    """Write the model JSON to path (if given) atomically, never over one of inputs."""
     if path:
-        try:
-            with open(path, "w") as fh:
-                json.dump(out, fh, indent=1)
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
+        atomic_write(path, lambda fh: json.dump(out, fh, indent=1), inputs=inputs)
 
 
 def read_model(path):
@@ -477,7 +517,7 @@ def read_predict_data(args, model, p):
         fmt = {".csv": "csv", ".npz": "npz"}.get(os.path.splitext(args.data)[1].lower(), "auto")
     target = args.target
     if fmt == "csv":
-        header = csv_header(args.data)
+        header = csv_header(args.data, target)
         if target is not None and target not in header:
             raise UsageError(f"{args.data}: no column named {target!r} for --target")
         if target is None and model.get("target") in header:
@@ -502,6 +542,8 @@ def predict(args):
     A logistic model predicts labels, or with --proba the probability of
     each class; a squared-loss model, values.
     """
+    if args.output:
+        check_output(args.output, [args.model, args.data])
     model = read_model(args.model)
     logistic = model["loss"] == "logistic"
     if args.proba and not logistic:
@@ -520,12 +562,8 @@ def predict(args):
         if y is not None:
             ss = float(((y - y.mean()) ** 2).sum())
             out["r2"] = 1 - float(((y - pred) ** 2).sum()) / ss if ss > 0 else None
-        if args.output:
-            try:
-                np.savetxt(args.output, pred, fmt="%.17g", header="prediction", comments="")
-            except OSError as exc:
-                raise UsageError(f"{args.output}: cannot write ({exc.strerror})") from None
-        return out
+        out["text"] = "".join(f"{v:.17g}\n" for v in pred)
+        return _write_predictions(args, out)
     from scipy.special import expit, softmax
     classes = [str(c) for c in model["classes"]]
     Z = np.asarray(X @ coef.T) + np.asarray(model["intercept"], dtype=np.float64)
@@ -552,12 +590,14 @@ def predict(args):
             out["log_loss"] = float(log_loss(truth, proba, labels=classes))
     out["text"] = proba_csv(classes, proba) if args.proba else "".join(
         f"{v}\n" for v in labels)
+    return _write_predictions(args, out)
+
+
+def _write_predictions(args, out):
+    """predict -o: the very text stdout would get (no extra header), written atomically."""
     if args.output:
-        try:
-            with open(args.output, "w") as fh:
-                fh.write(out["text"] if args.proba else "prediction\n" + out["text"])
-        except OSError as exc:
-            raise UsageError(f"{args.output}: cannot write ({exc.strerror})") from None
+        atomic_write(args.output, lambda fh: fh.write(out["text"]),
+                     inputs=[args.model, args.data])
     return out
 
 

@@ -10,6 +10,7 @@ always numbers.
 import csv
 import json
 import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,26 +92,56 @@ def _csv_rows(path):
     return [r for r in rows if r and any(c.strip() for c in r)]
 
 
-def csv_header(path):
-    """The column names of a CSV file (its first non-empty line)."""
+def _is_number(cell):
+    try:
+        float(cell)
+    except ValueError:
+        return cell.strip().lower() in MISSING
+    return True
+
+
+def _split_header(rows, path, target=None):
+    """(column names, data rows, line number of the first data row) of CSV rows.
+
+    The first line is a header unless it reads as data: a header has a name
+    over a column of numbers somewhere, while a data line has a number in
+    every numeric column (text only over a text column, e.g. class labels).
+    Without a header the columns are named x0, x1, ... (as in an .npz without
+    feature_names) and a warning says so.  ``--target NAME`` found in the first
+    line makes it a header.
+    """
+    if not rows:
+        raise UsageError(f"{path}: expected a header line and at least one data row")
+    first = [c.strip() for c in rows[0]]
+    named_over_numbers = any(
+        not _is_number(c) and all(j < len(r) and _is_number(r[j]) for r in rows[1:])
+        for j, c in enumerate(first))
+    if target in first or named_over_numbers or not any(_is_number(c) for c in first):
+        return first, rows[1:], 2
+    names = [f"x{j}" for j in range(len(first))]
+    warnings.warn(f"{path}: the first line holds numbers, not column names, so it is read as "
+                  f"data (no header line); columns named {names[0]}, ..., {names[-1]} by "
+                  "position", UserWarning, stacklevel=2)
+    return names, rows, 1
+
+
+def csv_header(path, target=None):
+    """The column names of a CSV file (its first non-empty line, or x0, x1, ... if data)."""
     if not os.path.exists(path):
         raise UsageError(f"{path}: no such file")
     if os.path.isdir(path):
         raise UsageError(f"{path}: is a directory, expected a data file")
-    rows = _csv_rows(path)
-    if not rows:
-        raise UsageError(f"{path}: expected a header line and at least one data row")
-    return [h.strip() for h in rows[0]]
+    return _split_header(_csv_rows(path), path, target)[0]
 
 
 def _read_csv(path, target, need_target):
-    rows = _csv_rows(path)
-    if len(rows) < 2:
+    header, body, first_line = _split_header(_csv_rows(path), path, target)
+    if not body:
         raise UsageError(f"{path}: expected a header line and at least one data row")
-    header = [h.strip() for h in rows[0]]
-    for i, r in enumerate(rows[1:], start=2):
+    for i, r in enumerate(body, start=first_line):
         if len(r) != len(header):
-            raise UsageError(f"{path} line {i}: {len(r)} fields, but the header has "
+            raise UsageError(f"{path} line {i}: {len(r)} fields, but the "
+                             f"{'header' if first_line == 2 else 'first line'} has "
                              f"{len(header)}")
     if target is None:
         t = len(header) - 1 if need_target else None
@@ -120,13 +151,14 @@ def _read_csv(path, target, need_target):
         raise UsageError(f"{path}: no column named {target!r} for --target "
                          f"(columns: {', '.join(header[:8])}{', ...' if len(header) > 8 else ''})")
     if t is None:
-        return Dataset(_to_float(rows[1:], header, path), None, header, os.path.basename(path))
+        return Dataset(_to_float(body, header, path, first_line), None, header,
+                       os.path.basename(path))
     if len(header) < 2:
         raise UsageError(f"{path}: needs at least one feature column besides the target")
     keep = [j for j in range(len(header)) if j != t]
-    values = _to_float([[r[j] for j in keep] for r in rows[1:]], [header[j] for j in keep],
-                       path)
-    return Dataset(np.asfortranarray(values), _target_column([r[t] for r in rows[1:]]),
+    values = _to_float([[r[j] for j in keep] for r in body], [header[j] for j in keep],
+                       path, first_line)
+    return Dataset(np.asfortranarray(values), _target_column([r[t] for r in body]),
                    [header[j] for j in keep], os.path.basename(path), header[t])
 
 
@@ -147,13 +179,13 @@ def _target_column(cells):
         return np.array(cells, dtype=str)
 
 
-def _to_float(rows, header, path):
+def _to_float(rows, header, path, first_line=2):
     """Parse all cells; on failure, name the first bad cell (line and column)."""
     try:
         return np.array(rows, dtype=np.float64)
     except ValueError:
         pass
-    for i, r in enumerate(rows, start=2):
+    for i, r in enumerate(rows, start=first_line):
         for j, cell in enumerate(r):
             try:
                 float(cell)
@@ -199,7 +231,12 @@ def _from_npz(d, path):
                          f"data/indices/indptr/shape), found {sorted(files)}")
     y = None
     if "y" in files:
-        y = d["y"].ravel()
+        y = d["y"]
+        if y.ndim > 1 and sum(s > 1 for s in y.shape) > 1:   # a column or row vector is fine
+            raise UsageError(f"{path}: y has shape {tuple(int(s) for s in y.shape)}, more than "
+                             "one target; regfast fits one target at a time (save one column "
+                             "as y)")
+        y = y.ravel()
         y = y.astype(str) if y.dtype.kind in "US" else _numeric(y, path, "y")
     names = [str(s) for s in d["feature_names"]] if "feature_names" in files else None
     name = os.path.basename(path)

@@ -226,7 +226,29 @@ def cross_validate(spec, X, y, cv, n_alphas, eps, max_iter=1000):
     log-spaced down to eps * alpha_max).  L2: RidgeCV's efficient
     leave-one-out over `ridge_grid`, mapped by alpha_ridge = n * alpha.
     Logistic: LogisticRegressionCV (stratified folds, neg_log_loss) over
-    `logistic_grid` as Cs = 1/(alpha n).
+    `logistic_grid` as Cs = 1/(alpha n).  Returns (alpha, how, at_edge);
+    `cv_fit` has the score of every alpha as well.
+    """
+    res = cv_fit(spec, X, y, cv, n_alphas, eps, max_iter, ridge_errors=False)
+    return res["alpha"], res["how"], res["at_edge"]
+
+
+def cv_fit(spec, X, y, cv, n_alphas, eps, max_iter=1000, n_jobs=None, ridge_errors=True):
+    """`cross_validate` with the held-out error of every alpha on every part.
+
+    n_jobs: threads over the folds (LassoCV, ElasticNetCV, LogisticRegressionCV).
+    ridge_errors=False spares RidgeCV the n x n_alphas leave-one-out errors
+    (errors is then None for L2 regression).
+
+    Returns
+    -------
+    dict
+        alpha, how, at_edge as `cross_validate`; grid : ndarray (n_alphas,),
+        the alphas tried (elastic-net / glmnet units, decreasing); errors :
+        ndarray (n_alphas, n_parts), the held-out error of each alpha on each
+        part: mean squared error per fold (L1, elastic net), squared error of
+        each left-out row (L2, leave-one-out), mean log-loss per fold
+        (logistic).
     """
     n = X.shape[0]
     if spec.logistic:
@@ -235,25 +257,31 @@ def cross_validate(spec, X, y, cv, n_alphas, eps, max_iter=1000):
         classes, y_idx = np.unique(y, return_inverse=True)
         grid = logistic_grid(spec, X, y_idx, len(classes), n_alphas, eps)
         model = LogisticRegressionCV(Cs=to_C(grid, n), l1_ratios=[spec.l1_ratio], cv=cv,
-                                     scoring="neg_log_loss", max_iter=max_iter).fit(X, y)
+                                     scoring="neg_log_loss", max_iter=max_iter,
+                                     n_jobs=n_jobs).fit(X, y)
         alpha = to_C(model.C_, n)
+        grid = to_C(np.asarray(model.Cs_), n)
+        errors = -np.asarray(model.scores_)[:, 0, :].T
         how = f"{cv}-fold stratified over {n_alphas} Cs, on log-loss"
     elif spec.l1_ratio == 0:
         grid = ridge_grid(X, n_alphas)
-        model = RidgeCV(alphas=n * grid).fit(X, y)
+        model = RidgeCV(alphas=n * grid, store_cv_results=ridge_errors).fit(X, y)
         alpha = float(model.alpha_) / n
+        errors = np.asarray(model.cv_results_).T if ridge_errors else None
         how = f"leave-one-out over {n_alphas} alphas"
     else:
         if spec.l1_ratio == 1:
-            model = LassoCV(alphas=n_alphas, eps=eps, cv=cv, max_iter=max_iter).fit(X, y)
+            model = LassoCV(alphas=n_alphas, eps=eps, cv=cv, max_iter=max_iter,
+                            n_jobs=n_jobs).fit(X, y)
         else:
             model = ElasticNetCV(l1_ratio=spec.l1_ratio, alphas=n_alphas, eps=eps,
-                                 cv=cv, max_iter=max_iter).fit(X, y)
+                                 cv=cv, max_iter=max_iter, n_jobs=n_jobs).fit(X, y)
         grid = np.asarray(model.alphas_)
         alpha = float(model.alpha_)
+        errors = np.asarray(model.mse_path_)
         how = f"{cv}-fold over {n_alphas} alphas"
     at_edge = bool(np.isclose(alpha, grid.max()) or np.isclose(alpha, grid.min()))
-    return alpha, how, at_edge
+    return {"alpha": alpha, "how": how, "at_edge": at_edge, "grid": grid, "errors": errors}
 
 
 def fit_timed(spec, alpha, X, y, max_iter=1000):

@@ -69,6 +69,8 @@ def header(out):
         lines.append("  strength: --alpha for all three (Ridge at n*alpha: the same L2 scaling)")
     else:
         lines.append("  strength: alpha chosen per model by cross-validation (--alpha sets one)")
+    if out.get("cv_note") and m["chosen_by"].startswith("cross"):
+        lines.append(f"  {out['cv_note']}")
     return lines
 
 
@@ -114,21 +116,17 @@ def compare_text(out, top):
     order = range(p)
     note = ""
     if p > top:
-        order = sorted(np.argsort(-np.abs(W).max(axis=0), kind="stable")[:top])
-        note = f" -- the {top} with the largest |weight| of {p} (--top)"
-    width = max(19 if clf else 12, max(len(names[j]) for j in order) + 2)
+        # largest first (by the largest |weight| over the three models), as the title says
+        order = np.argsort(-np.abs(W).max(axis=0), kind="stable")[:top]
+        note = f" -- the {top} with the largest |weight| of {p} (--top), largest first"
     std = "standardized features" if out["data"]["standardized"] else "features as given"
     if clf:
         lines += ["", f"Weights on {std}: {out['weights_shown']}{note}:"]
     else:
         lines += ["", f"Weights on {std}{note}:"]
-    lines += [
-              f"  {'feature':<{width}s}" + "".join(f"{SHORT[m['key']]:>14s}" for m in models)]
-    for j in order:
-        lines.append(f"  {names[j]:<{width}s}" + "".join(f"{W[i, j]:14.5g}"
-                                                          for i in range(len(models))))
-    lines.append(f"  {'exactly zero':<{width}s}" +
-                 "".join(f"{str(m['n_zero']) + ' of ' + str(p):>14s}" for m in models))
+    weights = [(names[j], [f"{W[i, j]:.5g}" for i in range(len(models))]) for j in order]
+    weights.append(("exactly zero", [f"{m['n_zero']} of {p}" for m in models]))
+
     def metric(v):
         return "n/a" if v is None else g(v, 4)
 
@@ -149,9 +147,17 @@ def compare_text(out, top):
                 ("CV seconds", "cv_seconds", lambda v: g(v, 3)),
                 ("fit seconds", "fit_seconds", lambda v: g(v, 3)),
                 ("epochs", "n_iter", g)]
-    lines += ["", f"  {'':<{width}s}" + "".join(f"{SHORT[m['key']]:>14s}" for m in models)]
-    for label, key, fmt in rows:
-        lines.append(f"  {label:<{width}s}" + "".join(f"{fmt(m[key]):>14s}" for m in models))
+    summary = [(label, [fmt(m[key]) for m in models]) for label, key, fmt in rows]
+    heads = [SHORT[m["key"]] for m in models]
+    # one set of widths for both tables, from the longest cell: columns never run together
+    width = max(len(name) for name, _ in weights + summary) + 2
+    col = max(14, max(len(c) for _, cells in weights + summary for c in cells) + 3)
+    for first, table in (("feature", weights), ("", summary)):
+        if not first:
+            lines.append("")
+        lines += [f"  {first:<{width}s}" + "".join(f"{h:>{col}s}" for h in heads)]
+        lines += [f"  {name:<{width}s}" + "".join(f"{c:>{col}s}" for c in cells)
+                  for name, cells in table]
     if clf and out["split"]["n_test"] and any(m["roc_auc_test"] is None for m in models):
         lines.append("  (n/a: a class is missing from the held-out rows)")
     l1 = models[0]
