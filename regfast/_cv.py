@@ -7,7 +7,6 @@ do not oversubscribe the cores.
 
 import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,6 +17,7 @@ from sklearn.utils.validation import check_random_state
 from threadpoolctl import threadpool_limits
 
 from ._coordinate_descent import LinearPredictorMixin
+from ._interrupt import map_threads
 from ._path import enet_path, lasso_path, resolve_alphas
 from ._problem import Problem, use_gram
 from ._validation import (check_bounds, check_penalty_factor, check_ratios,
@@ -34,21 +34,44 @@ def effective_n_jobs(n_jobs):
     return max(1, int(n_jobs))
 
 
-def run_folds(run, jobs, n_jobs):
-    """[run(job) for job in jobs], in a pool of n_jobs threads (each job a fit
-    without the GIL; BLAS pinned to one thread so they do not oversubscribe).
+# joblib backends that run on this machine; any other one (dask, ray, ...) is
+# a user's request to fan the folds out to a cluster
+LOCAL_BACKENDS = ("LokyBackend", "ThreadingBackend", "SequentialBackend",
+                  "MultiprocessingBackend")
+
+
+def remote_backend_active():
+    """Whether the caller activated a joblib backend that runs tasks elsewhere,
+    e.g. ``with joblib.parallel_backend("dask")``."""
+    from joblib.parallel import get_active_backend
+    return type(get_active_backend()[0]).__name__ not in LOCAL_BACKENDS
+
+
+def run_folds(run, jobs, n_jobs, shared=()):
+    """[run(*shared, job) for job in jobs], in a pool of n_jobs threads (each job
+    a fit without the GIL; BLAS pinned to one thread so they do not oversubscribe).
+
+    Under a joblib backend that runs elsewhere, activated by the caller
+    (``with joblib.parallel_backend("dask")``), each job is a joblib task
+    instead; ``shared`` goes as arguments so that the backend ships each
+    once (Dask's scatters large arguments), and n_jobs keeps joblib's meaning
+    (None: the backend's default).
 
     A fold that stops at max_iter is scored as it is, as in scikit-learn: its
     ConvergenceWarning is not shown.
     """
+    if remote_backend_active():
+        from joblib import Parallel, delayed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return Parallel(n_jobs=n_jobs)(delayed(run)(*shared, job) for job in jobs)
     n_jobs = min(effective_n_jobs(n_jobs), len(jobs))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if n_jobs == 1:
-            return [run(job) for job in jobs]
-        with threadpool_limits(limits=1, user_api="blas"), \
-                ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            return list(pool.map(run, jobs))
+            return [run(*shared, job) for job in jobs]
+        with threadpool_limits(limits=1, user_api="blas"):
+            return map_threads(lambda job: run(*shared, job), jobs, n_jobs)
 
 
 def fold_problem(X, y, sw, train, fit_intercept, precompute):
@@ -76,7 +99,19 @@ def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, bounds, seed):
     intercepts = (problem.y_mean - problem.xm @ coefs) if problem.xm is not None else 0.0
     residues = np.asarray(X[test] @ coefs) + intercepts - y[test][:, None]
     weights = None if sw is None else sw[test]
+    if weights is not None and not weights.sum() > 0:
+        # np.average would raise ZeroDivisionError: say which input is at fault
+        raise ValueError("a cross-validation fold has only zero sample weights "
+                         "in its test part; use fewer folds or shuffle (cv=KFold("
+                         "n_splits, shuffle=True))")
     return np.average(residues ** 2, axis=0, weights=weights)
+
+
+def fold_job(est, X, y, sw, folds, grids, l1_ratios, pf, bounds, seed, job):
+    """fold_mse of one job: (index of the l1_ratio, index of the fold)."""
+    i, k = job
+    train, test = folds[k]
+    return fold_mse(est, X, y, sw, train, test, grids[i], l1_ratios[i], pf, bounds, seed)
 
 
 class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
@@ -172,13 +207,7 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self
         """
         owner = type(self).__name__
-        l1_ratios = check_ratios(self.l1_ratio, "l1_ratio", owner)
-        check_scalar_param(self.tol, "tol", owner, low=0)
-        check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
-        check_scalar_param(self.eps, "eps", owner, low=0, low_inclusive=False)
-        if self.selection not in ("cyclic", "random"):
-            raise ValueError(f"{owner}: selection must be 'cyclic' or 'random', "
-                             f"got {self.selection!r}")
+        l1_ratios = self._check_params()
         X, y = validate_X_y(self, X, y, check_finite=False)   # Problem checks
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, n_samples, X.dtype, owner)
@@ -192,14 +221,33 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
 
-        def run(job):
-            i, k = job
-            train, test = folds[k]
-            return fold_mse(self, X, y, sw, train, test, grids[i], l1_ratios[i], pf,
-                            bounds, seed)
+        results = run_folds(fold_job, jobs, self.n_jobs, shared=(
+            self, X, y, sw, folds, grids, l1_ratios, pf, bounds, seed))
+        # refit on all the data at the chosen alpha
+        if use_gram(X, self.precompute):
+            full = Problem(X, y, sw, self.fit_intercept, gram=True)
+        return self._select_and_refit(results, grids, l1_ratios, len(folds), full, pf,
+                                      bounds, seed, X.dtype)
 
-        results = run_folds(run, jobs, self.n_jobs)
-        mse = np.array(results).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
+    def _check_params(self):
+        """Validate the hyper-parameters; returns the l1_ratios as an array."""
+        owner = type(self).__name__
+        l1_ratios = check_ratios(self.l1_ratio, "l1_ratio", owner)
+        check_scalar_param(self.tol, "tol", owner, low=0)
+        check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
+        check_scalar_param(self.eps, "eps", owner, low=0, low_inclusive=False)
+        if self.selection not in ("cyclic", "random"):
+            raise ValueError(f"{owner}: selection must be 'cyclic' or 'random', "
+                             f"got {self.selection!r}")
+        return l1_ratios
+
+    def _select_and_refit(self, results, grids, l1_ratios, n_folds, full, pf, bounds,
+                          seed, dtype):
+        """Set alpha_, l1_ratio_, alphas_, mse_path_ from the folds' MSE paths
+        (results: one per (l1_ratio, fold) job), then refit `full` (a Problem of
+        all the data) at the chosen alpha; also used by regfast.dask."""
+        owner = type(self).__name__
+        mse = np.array(results).reshape(len(l1_ratios), n_folds, -1).transpose(0, 2, 1)
         mean_mse = mse.mean(axis=2)
         i_best, a_best = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
         self.l1_ratio_ = float(l1_ratios[i_best])
@@ -208,10 +256,7 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.alphas_ = alphas[0] if len(l1_ratios) == 1 else alphas
         self.mse_path_ = mse[0] if len(l1_ratios) == 1 else mse
 
-        # refit on all the data at the chosen alpha
-        if use_gram(X, self.precompute):
-            full = Problem(X, y, sw, self.fit_intercept, gram=True)
-        coef = np.zeros(n_features)
+        coef = np.zeros(full.n_features)
         gap, n_iter, converged = full.solve(
             self.alpha_, self.l1_ratio_, pf, coef, bounds=bounds,
             tol=float(self.tol), max_iter=int(self.max_iter),
@@ -219,8 +264,8 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         if not converged:
             warnings.warn(f"{owner}: the final fit did not converge within "
                           f"max_iter={self.max_iter} epochs (duality gap {gap:.3e}).",
-                          ConvergenceWarning, stacklevel=2)
-        self.coef_ = coef.astype(X.dtype)
+                          ConvergenceWarning, stacklevel=3)
+        self.coef_ = coef.astype(dtype)
         self.intercept_ = full.intercept(coef)
         self.dual_gap_ = gap
         self.n_iter_ = n_iter
