@@ -56,10 +56,11 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_sigint_stops_the_fit(case):
+def test_sigint_stops_the_fit(case, tmp_path):
     n, p, call = CASES[case]
+    # cwd: not the repository root, whose source folder would shadow the package
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD.format(n=n, p=p, call=call)],
+        [sys.executable, "-c", CHILD.format(n=n, p=p, call=call)], cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
     try:
@@ -114,9 +115,9 @@ LEAK_CHILD = textwrap.dedent("""
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallinfo2")
-def test_interrupted_fits_free_their_memory():
+def test_interrupted_fits_free_their_memory(tmp_path):
     # one leaked workspace here is about 2 MB (11 arrays of p = 20000 doubles)
-    out = subprocess.run([sys.executable, "-c", LEAK_CHILD], capture_output=True,
+    out = subprocess.run([sys.executable, "-c", LEAK_CHILD], capture_output=True, cwd=tmp_path,
                          text=True, timeout=120,
                          env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert out.returncode == 0, out.stderr
