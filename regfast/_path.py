@@ -8,9 +8,10 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_random_state
 
+from ._docs import fill_doc
 from ._problem import Problem, excess, no_bounds, use_gram
-from ._validation import (check_bounds, check_penalty_factor, check_sample_weight,
-                          check_scalar_param, check_sparse_format, as_csc,
+from ._validation import (check_alphas, check_bounds, check_penalty_factor,
+                          check_sample_weight, check_scalar_param, check_sparse_format, as_csc,
                           check_y)
 
 DEFAULT_N_ALPHAS = 100
@@ -24,8 +25,11 @@ def alpha_grid(problem, l1_ratio, penalty_factor, *, eps=1e-3,
     (bounds: only the directions in which a coefficient may move count).
     """
     if l1_ratio <= 0:
-        raise ValueError("an automatic alpha grid needs l1_ratio > 0 (with no L1 "
-                         "part no alpha sets all coefficients to zero); pass alphas")
+        # scikit-learn's message, then why (no alpha zeroes every coefficient)
+        raise ValueError("Automatic alpha grid generation is not supported for "
+                         "l1_ratio=0. Please supply a grid by providing your estimator "
+                         "with the appropriate `alphas=` argument (with no L1 part no "
+                         "alpha sets all coefficients to zero).")
     pen = penalty_factor > 0
     lower, upper = no_bounds(problem.n_features) if bounds is None else bounds
     xty = excess(problem.xty, lower, upper)
@@ -38,20 +42,30 @@ def alpha_grid(problem, l1_ratio, penalty_factor, *, eps=1e-3,
 
 
 def resolve_alphas(problem, alphas, n_alphas, l1_ratio, penalty_factor, eps, bounds):
-    """An explicit grid (sorted descending) or scikit-learn's automatic one."""
-    if n_alphas is not None:
-        alphas = n_alphas
-    if alphas is None:
+    """An explicit grid (sorted descending) or scikit-learn's automatic one.
+
+    scikit-learn 1.9's deprecations (its warnings): n_alphas (the paths'
+    default "deprecated", the CVs' None: not given) and alphas=None (the
+    paths' default is "warn": 100 alphas, silently).
+    """
+    if isinstance(alphas, str) and alphas == "warn":
         alphas = DEFAULT_N_ALPHAS
+    elif alphas is None:
+        warnings.warn("'alphas=None' is deprecated and will be removed in 1.11, at "
+                      "which point the default value will be set to 100. Set "
+                      "'alphas=100' to silence this warning.", FutureWarning, stacklevel=3)
+        alphas = DEFAULT_N_ALPHAS
+    if not (n_alphas is None or (isinstance(n_alphas, str) and n_alphas == "deprecated")):
+        warnings.warn("'n_alphas' was deprecated in 1.9 and will be removed in 1.11. "
+                      "'alphas' now accepts an integer value which removes the need to "
+                      "pass 'n_alphas'.", FutureWarning, stacklevel=3)
+        alphas = n_alphas
     if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
         check_scalar_param(alphas, "alphas (number of alphas)", "path", low=1, kind="int")
         check_scalar_param(eps, "eps", "path", low=0, low_inclusive=False)
         return alpha_grid(problem, l1_ratio, penalty_factor, eps=eps,
                           n_alphas=int(alphas), bounds=bounds)
-    alphas = np.asarray(alphas, dtype=np.float64).ravel()
-    if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
-        raise ValueError("alphas must be a non-empty array of finite, non-negative values")
-    return np.sort(alphas)[::-1]
+    return np.sort(check_alphas(alphas, False, "path"))[::-1]
 
 
 def prepare(X, y, sample_weight, fit_intercept, precompute, owner):
@@ -72,50 +86,33 @@ def prepare(X, y, sample_weight, fit_intercept, precompute, owner):
     return X, Problem(X, y, sw, fit_intercept, gram=gram, owner=owner)
 
 
-def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,
-              precompute="auto", Xy=None, copy_X=True, coef_init=None,
-              verbose=False, return_n_iter=False, positive=False,
-              check_input=True, **params):
-    """Elastic-net path by coordinate descent, warm-starting each alpha from the last.
+def single_column(y, positive, owner):
+    """The column of a 2-d y of shape (n, 1), with scikit-learn's refusals.
 
-    Same signature and outputs as ``sklearn.linear_model.enet_path``: no
-    intercept unless ``fit_intercept=True`` is passed in params.
-
-    Parameters
-    ----------
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Never copied when F-ordered dense or CSC.
-    y : array-like of shape (n_samples,)
-    l1_ratio : float, default=0.5
-    eps : float, default=1e-3
-        alpha_min / alpha_max for the automatic grid.
-    n_alphas : int, default=None
-        Number of alphas (scikit-learn's older spelling of ``alphas=int``).
-    alphas : int or array-like, default=None
-        Number of alphas of the automatic grid (None: 100) or the alphas.
-    precompute : 'auto', bool or array-like, default='auto'
-        Gram mode, as in ElasticNet.
-    Xy, copy_X, check_input, verbose :
-        Accepted for compatibility (X is never copied or modified).
-    coef_init : array-like of shape (n_features,), default=None
-        Starting coefficients.
-    return_n_iter : bool, default=False
-    positive : bool, default=False
-        Coefficients >= 0 (a lower bound of 0).
-    **params :
-        tol (1e-4), max_iter (1000), selection ('cyclic'), random_state,
-        sample_weight, fit_intercept (False), penalty_factor, lower_bounds and
-        upper_bounds (per-feature box bounds, lower <= 0 <= upper, as glmnet's
-        lower.limits / upper.limits).
-
-    Returns
-    -------
-    alphas : ndarray of shape (n_alphas,)
-    coefs : ndarray of shape (n_features, n_alphas)
-    dual_gaps : ndarray of shape (n_alphas,)
-    n_iters : ndarray of shape (n_alphas,), only with return_n_iter
+    scikit-learn's paths solve the multi-task problem for a 2-d y (one L2,1
+    penalty on the rows of the coefficients, as MultiTaskElasticNet), which is
+    the elastic net for one column but not independent fits for several.
     """
-    owner = "enet_path"
+    if positive:
+        raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+    y = np.asarray(y)
+    if y.shape[1] != 1:
+        raise ValueError(
+            f"{owner}: y has shape {y.shape}; for a 2-d y scikit-learn's {owner} solves "
+            "the multi-task problem (an L2,1 penalty shared by the targets, as "
+            "MultiTaskElasticNet), which regfast does not have yet. For independent "
+            f"targets call {owner} on each column, or fit ElasticNet or Lasso with "
+            "the 2-d y")
+    return y[:, 0]
+
+
+def path_params(params, owner):
+    """Pop the paths' keyword parameters (scikit-learn's **params and regfast's).
+
+    Returns (options for Problem.path: tol, max_iter, selection, seed; the
+    rest: sample_weight, fit_intercept, penalty_factor, lower_bounds,
+    upper_bounds); anything else left in params is an error.
+    """
     tol = check_scalar_param(params.pop("tol", 1e-4), "tol", owner, low=0)
     max_iter = check_scalar_param(params.pop("max_iter", 1000), "max_iter", owner,
                                   low=1, kind="int")
@@ -123,14 +120,71 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,
     if selection not in ("cyclic", "random"):
         raise ValueError(f"{owner}: selection must be 'cyclic' or 'random', got {selection!r}")
     seed = check_random_state(params.pop("random_state", None)).randint(1, 2**31 - 1)
-    sample_weight = params.pop("sample_weight", None)
-    fit_intercept = bool(params.pop("fit_intercept", False))
-    penalty_factor = params.pop("penalty_factor", None)
-    lower_bounds = params.pop("lower_bounds", None)
-    upper_bounds = params.pop("upper_bounds", None)
+    rest = {k: params.pop(k, None) for k in ("sample_weight", "penalty_factor",
+                                             "lower_bounds", "upper_bounds")}
+    rest["fit_intercept"] = bool(params.pop("fit_intercept", False))
     if params:
-        raise TypeError(f"{owner}: unexpected parameters {sorted(params)}")
+        raise ValueError(f"{owner}: Unexpected parameters in params: {sorted(params)}")
+    return dict(tol=tol, max_iter=max_iter, selection=selection, seed=seed), rest
+
+
+@fill_doc
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
+              alphas="warn", precompute="auto", Xy=None, copy_X=True,
+              coef_init=None, verbose=False, return_n_iter=False, positive=False,
+              check_input=True, **params):
+    """Elastic-net path by coordinate descent, warm-starting each alpha from the last.
+
+    scikit-learn's ``enet_path``: same signature, objective and outputs, no
+    intercept unless ``fit_intercept=True`` is passed in params.  The whole
+    path runs in one call to the kernel without the GIL.
+
+    Parameters
+    ----------
+    %(path_xy)s
+    l1_ratio : float, default=0.5
+        Mix of the L1 (1) and L2 (0) penalties, in [0, 1]; the automatic grid
+        needs l1_ratio > 0.
+    %(path_params)s
+    check_input : bool, default=True
+        Accepted for compatibility; input is always validated.
+    %(path_kwargs)s
+
+    Returns
+    -------
+    %(path_returns)s
+
+    See Also
+    --------
+    lasso_path : ``l1_ratio=1``.
+    ElasticNetCV : The alpha of the path chosen by cross-validation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regfast
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ [2.0, 0.0, 0.0, -1.0, 0.0] + 3 + 0.1 * rng.standard_normal(100)
+    >>> alphas, coefs, gaps = regfast.enet_path(X, y, l1_ratio=0.5, alphas=[1.0, 0.1, 0.01],
+    ...                                         fit_intercept=True)
+    >>> coefs.shape
+    (5, 3)
+    >>> coefs[[0, 3]].round(1)
+    array([[ 0.9,  1.8,  2. ],
+           [-0.6, -1. , -1. ]])
+    """
+    owner = "enet_path"
+    options, rest = path_params(params, owner)
+    tol, max_iter, selection, seed = (options[k] for k in ("tol", "max_iter", "selection",
+                                                           "seed"))
+    sample_weight, fit_intercept, penalty_factor, lower_bounds, upper_bounds = (
+        rest[k] for k in ("sample_weight", "fit_intercept", "penalty_factor",
+                          "lower_bounds", "upper_bounds"))
     l1_ratio = check_scalar_param(l1_ratio, "l1_ratio", owner, low=0, high=1)
+    column_y = np.ndim(y) == 2
+    if column_y:
+        y = single_column(y, positive, owner)
     X, problem = prepare(X, y, sample_weight, fit_intercept, precompute, owner)
     pf = check_penalty_factor(penalty_factor, X.shape[1], owner)
     bounds = check_bounds(lower_bounds, upper_bounds, positive, X.shape[1], owner)
@@ -147,15 +201,51 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,
             f"converge within max_iter={max_iter} epochs; increase max_iter.",
             ConvergenceWarning, stacklevel=2)
     coefs = coefs.astype(X.dtype, copy=False)
+    if column_y:
+        coefs = coefs[None]             # scikit-learn's (n_targets, p, n_alphas)
     if return_n_iter:
         return alphas, coefs, gaps, n_iters
     return alphas, coefs, gaps
 
 
-def lasso_path(X, y, *, eps=1e-3, n_alphas=None, alphas=None, precompute="auto",
-               Xy=None, copy_X=True, coef_init=None, verbose=False,
-               return_n_iter=False, positive=False, **params):
-    """Lasso path: :func:`enet_path` with l1_ratio=1 (scikit-learn's signature)."""
+@fill_doc
+def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas="warn",
+               precompute="auto", Xy=None, copy_X=True, coef_init=None,
+               verbose=False, return_n_iter=False, positive=False, **params):
+    """Lasso path: :func:`enet_path` with l1_ratio=1 (scikit-learn's ``lasso_path``).
+
+    Parameters
+    ----------
+    %(path_xy)s
+    %(path_params)s
+    %(path_kwargs)s
+
+    Returns
+    -------
+    %(path_returns)s
+
+    See Also
+    --------
+    enet_path : L1 and L2 penalties mixed.
+    LassoCV : The alpha of the path chosen by cross-validation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regfast
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ [2.0, 0.0, 0.0, -1.0, 0.0] + 3 + 0.1 * rng.standard_normal(100)
+    >>> alphas, coefs, gaps = regfast.lasso_path(X, y, alphas=5, fit_intercept=True)
+    >>> alphas.round(3)
+    array([1.883, 0.335, 0.06 , 0.011, 0.002])
+    >>> coefs[[0, 3]].round(1)
+    array([[ 0. ,  1.6,  1.9,  2. ,  2. ],
+           [ 0. , -0.8, -1. , -1. , -1. ]])
+
+    At alphas[0] (alpha_max) every coefficient is zero; going down the path,
+    the features enter one by one.
+    """
     return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
                      precompute=precompute, Xy=Xy, copy_X=copy_X,
                      coef_init=coef_init, verbose=verbose,

@@ -5,21 +5,27 @@ means, the Gram matrix in Gram mode) so that paths and cross-validation reuse it
 across alphas.  `Problem.solve` runs one elastic-net fit in the Cython kernel.
 """
 
+import copy
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 
 from . import _cd
-from ._gram import gram_dense
+from ._gram import gram_csc, gram_dense
 from ._validation import raise_non_finite_X
 
 DENSE, CSC, GRAM = 0, 1, 2
 # below this tol, float32 Gram-mode results are checked on X (see Problem.path)
 F32_GRAM_TOL = 1e-5
 
-# precompute='auto' uses Gram mode for dense X with n > GRAM_RATIO * p, as long
-# as the p x p matrix stays small.
+# precompute='auto' uses Gram mode for X with n > GRAM_RATIO * p, as long as
+# the p x p matrix stays small; for sparse X also only when forming it (the sum
+# over rows of the squared row counts) costs at most GRAM_SPARSE_EPOCHS full
+# epochs over X, which Gram mode's O(p) updates repay many times on a path.
 GRAM_RATIO = 2
 GRAM_MAX_FEATURES = 4096
+GRAM_SPARSE_EPOCHS = 50
 
 
 def excess(v, lower, upper):
@@ -33,6 +39,20 @@ def no_bounds(p):
     return np.full(p, -np.inf), np.full(p, np.inf)
 
 
+def sparse_gram(X, sw, xm, n_eff):
+    """X_c^T S X_c (float64, F order) of CSC X, centred by xm (or not: None).
+
+    Formed row by row (cost: the sum of the squared row counts) without a copy
+    of X; X's indices must be sorted (canonical CSC, as validation leaves it).
+    """
+    if not X.has_sorted_indices:
+        X = X.sorted_indices()
+    return gram_csc(X.data, X.indices.astype(np.int32, copy=False),
+                    X.indptr.astype(np.int64, copy=False), X.shape[0],
+                    None if sw is None else np.asarray(sw, dtype=np.float64),
+                    xm, float(n_eff))
+
+
 def kernel_arrays(X):
     """(kind, values, indices, indptr): X as the kernel reads it, without a copy
     of the values (F-ordered dense raveled, or CSC with int32/int64 indices)."""
@@ -42,16 +62,66 @@ def kernel_arrays(X):
     return DENSE, X.ravel(order="F"), None, None       # a view of F-ordered X
 
 
+def constant_columns(X, xm):
+    """Indices of the columns of X whose values are all equal.
+
+    Their weighted mean carries rounding (a sum of n equal values is rarely n
+    times the value), so centred they would be a tiny non-zero constant that
+    an unpenalised fit (alpha = 0 or pf_j = 0) scales up to a huge
+    coefficient, which rounding in the intercept then turns into wrong
+    predictions.  Only the columns whose mean is within rounding of their
+    first value are read in full (dense), or those storing all n values (CSC:
+    a column with implicit zeros is constant only if all zero, and then its
+    mean is exactly 0 already).
+    """
+    n = X.shape[0]
+    first = column_values(X, np.arange(X.shape[1]))
+    close = np.abs(xm - first) <= 4 * max(n, 16) * np.finfo(float).eps * np.abs(first)
+    close &= first != 0
+    if sp.issparse(X):
+        close &= np.diff(X.indptr) == n
+        cand = np.flatnonzero(close)
+        return np.array([j for j in cand
+                         if np.all(X.data[X.indptr[j]:X.indptr[j + 1]] == X.data[X.indptr[j]])],
+                        dtype=np.intp)
+    cand = np.flatnonzero(close)
+    return cand[np.all(X[:, cand] == X[0, cand], axis=0)] if cand.size else cand
+
+
+def column_values(X, cols):
+    """The first value of each of the columns cols (dense: row 0; CSC: first stored)."""
+    if sp.issparse(X):
+        start = X.indptr[:-1][cols]
+        has = np.diff(X.indptr)[cols] > 0
+        return np.where(has, X.data[np.minimum(start, max(X.nnz - 1, 0))] if X.nnz
+                        else 0.0, 0.0).astype(np.float64)
+    return np.asarray(X[0, cols], dtype=np.float64) if X.shape[0] else np.zeros(len(cols))
+
+
 def use_gram(X, precompute):
     """Decide Gram mode from precompute ('auto', bool or an array)."""
     if isinstance(precompute, str):
         if precompute != "auto":
             raise ValueError(f"precompute must be 'auto', a bool or an array, got {precompute!r}")
         n, p = X.shape
-        return (not sp.issparse(X)) and n > GRAM_RATIO * p and p <= GRAM_MAX_FEATURES
+        if not (n > GRAM_RATIO * p and p <= GRAM_MAX_FEATURES):
+            return False
+        if not sp.issparse(X):
+            return True
+        counts = np.bincount(X.indices, minlength=n).astype(np.float64)
+        return float(counts @ counts) <= GRAM_SPARSE_EPOCHS * max(X.nnz, 1)
     if hasattr(precompute, "__array__"):
         return True
     return bool(precompute)
+
+
+def check_sums(X, xty, yy, xm, owner):
+    """Refuse a y whose y_c^T S y_c overflows, and X holding NaN/inf (seen in its sums)."""
+    if not np.all(np.isfinite(yy)):
+        raise ValueError("y is too large: its sum of squares overflows float64; "
+                         "rescale y (e.g. divide it by its standard deviation)")
+    if not (np.isfinite(xty).all() and (xm is None or np.isfinite(xm).all())):
+        raise_non_finite_X(X, owner)
 
 
 class Problem:
@@ -78,11 +148,15 @@ class Problem:
         self.sw = sample_weight
         self.fit_intercept = fit_intercept
         self.kind, self.values, self.indices, self.indptr = kernel_arrays(X)
-        self.n_eff = float(self.n_samples if sample_weight is None else sample_weight.sum())
+        # summed in float64: a float32 sum is off by ~1e-7, and so would the means be
+        self.n_eff = float(self.n_samples if sample_weight is None
+                           else np.sum(sample_weight, dtype=np.float64))
         # weighted sums in float64 without n-sized temporaries (einsum buffers)
         self.y = y
         if fit_intercept:
             self.y_mean = float(self._wsum("i->", y) / self.n_eff)
+            if self.n_samples and np.all(y == y[0]):
+                self.y_mean = float(y[0])     # y_c exactly 0, not rounding noise
             # X^T S 1 and X^T S y_c in one pass; X_c^T S y_c = X^T S y_c as
             # sum(S y_c) = 0 (the gradient at w = 0: alpha_max, Gram mode)
             V = np.empty((self.n_samples, 2), dtype=self.dtype, order="F")
@@ -92,18 +166,16 @@ class Problem:
             both = self._xt(V, None)
             self.xm = both[:, 0] / self.n_eff
             self.xty = both[:, 1]
+            const = self._const = constant_columns(X, self.xm)
+            self.xm[const] = column_values(X, const)
+            self.xty[const] = 0.0
         else:
             self.xm = None
             self.y_mean = 0.0
             yc = y
             self.xty = self._xt(yc, None)
         self.yy = float(self._wsum("i,i->", yc, yc))
-        if not np.isfinite(self.yy):
-            raise ValueError("y is too large: its sum of squares overflows float64; "
-                             "rescale y (e.g. divide it by its standard deviation)")
-        if not (np.isfinite(self.xty).all()
-                and (self.xm is None or np.isfinite(self.xm).all())):
-            raise_non_finite_X(X, owner)
+        check_sums(X, self.xty, self.yy, self.xm, owner)
         # Gram mode: a user array is checked and used; dense X builds it on
         # first use (a single alpha may need only a few of its columns)
         self.gram = None
@@ -112,6 +184,67 @@ class Problem:
             self.gram = self._gram(X, gram)
         elif gram:
             self._dense_X = X
+
+    @classmethod
+    def from_statistics(cls, gram, xty, yy, xm, y_mean, n_samples, n_eff):
+        """A Gram-mode Problem from sufficient statistics alone (no X).
+
+        For data that never sits in one process (regfast.dask): gram is
+        X_c^T S X_c (float64, F-ordered), xty X_c^T S y_c, yy y_c^T S y_c, xm
+        and y_mean the weighted means (xm None: no intercept), n_eff the sum
+        of the weights S (rescaled to n_samples, as Problem's).  Paths, the
+        alpha grid and `intercept` work as on a Problem built from X; the
+        float32 re-check on X (see `path`) does not apply: the statistics
+        are float64.
+        """
+        self = cls.__new__(cls)
+        self.n_samples, self.n_features = int(n_samples), gram.shape[0]
+        self.dtype = np.dtype(np.float64)
+        self.sw = self.y = self.values = self.indices = self.indptr = None
+        self.kind = GRAM
+        self.fit_intercept = xm is not None
+        self.gram = np.asfortranarray(gram, dtype=np.float64)
+        self._dense_X = None
+        self.xty = np.asarray(xty, dtype=np.float64)
+        self.yy, self.xm, self.y_mean = float(yy), xm, float(y_mean)
+        self.n_eff = float(n_eff)
+        return self
+
+    def for_targets(self, X, Y, owner="regfast"):
+        """Problems for more targets on this one's X: one per column of Y.
+
+        Y: (n, k) in X's dtype.  X, its weighted means and constant columns,
+        and the Gram matrix when built (see `build_gram`) are shared, not
+        recomputed: each target has its own mean, X_c^T S y_c and y_c^T S y_c,
+        all k from one pass over X.  The problems only read what they share,
+        so they can be solved in parallel threads.
+        """
+        Y = np.asfortranarray(Y, dtype=self.dtype)
+        if self.fit_intercept:
+            means = self._wsum("ik->k", Y) / self.n_eff
+            const = np.all(Y == Y[:1], axis=0)
+            means[const] = Y[0, const]          # as in __init__: y_c exactly 0
+            Yc = np.empty_like(Y, order="F")
+            np.subtract(Y, means.astype(self.dtype), out=Yc, casting="unsafe")
+        else:
+            means, Yc = np.zeros(Y.shape[1]), Y
+        xty = self._xt(Yc, None)                # = X_c^T S y_c, as in __init__
+        if self.fit_intercept:
+            xty[self._const] = 0.0
+        yy = self._wsum("ik,ik->k", Yc, Yc)
+        check_sums(X, xty, yy, self.xm, owner)
+        problems = []
+        for k in range(Y.shape[1]):
+            problem = copy.copy(self)
+            problem.y, problem.y_mean = Y[:, k], float(means[k])
+            problem.xty, problem.yy = np.ascontiguousarray(xty[:, k]), float(yy[k])
+            problems.append(problem)
+        return problems
+
+    def build_gram(self):
+        """Form the whole Gram matrix now (Gram mode on dense X forms it lazily)."""
+        if self.gram is None and self._dense_X is not None:
+            self.gram = gram_dense(self._dense_X, self.sw, self.xm)
 
     def _wsum(self, spec, *arrays):
         """Weighted sum over samples, in float64: einsum(spec) with S inserted."""
@@ -140,48 +273,38 @@ class Problem:
                 raise ValueError(f"precompute: the Gram matrix has shape {G.shape}, "
                                  f"expected ({p}, {p})")
             G = np.asfortranarray(G, dtype=self.dtype)
-            self._check_gram(X, G)
-            return G
+            if self._gram_matches(X, G, self.xm):
+                return G
+            if self.xm is None or not self._gram_matches(X, G, None):
+                raise ValueError(
+                    "precompute: the Gram matrix did not pass validation: it does not "
+                    "match X (checked one column); it must be X_c^T S X_c for the "
+                    "centred (fit_intercept=True), sample-weighted X")
+            # X^T S X of the uncentred X, as scikit-learn users pass it: its
+            # warning and its remedy
+            warnings.warn("Gram matrix was provided but X was centered to fit "
+                          "intercept: recomputing Gram matrix.", UserWarning, stacklevel=2)
         if self.kind == DENSE:
             return gram_dense(X, self.sw, self.xm)
         return self._gram_sparse(X)
 
-    def _gram_sparse(self, X, n_blocks=32):
-        """X_c^T S X_c for CSC X, a block of columns at a time.
+    def _gram_sparse(self, X):
+        G = sparse_gram(X, self.sw, self.xm, self.n_eff)
+        return G if self.dtype == np.float64 else np.asfortranarray(G, dtype=self.dtype)
 
-        X^T (a CSR view of X's arrays) times a column block (about 1/n_blocks
-        of X) avoids the whole-matrix format conversion (a copy of X) that
-        X.T @ X would make, for the same arithmetic; the centring is the
-        rank-one correction -n_eff xm xm^T.
+    def _gram_matches(self, X, G, xm):
+        """Whether G is X_c^T S X_c for X centred by xm (None: not centred).
+
+        One column is checked: the one of G's largest diagonal entry.
         """
-        p = self.n_features
-        block = max(1, -(-p // n_blocks))
-        G = np.empty((p, p), dtype=self.dtype, order="F")
-        XT = X.T
-        for start in range(0, p, block):
-            blk = X[:, start:start + block]
-            if self.sw is not None:
-                blk = sp.csc_matrix(blk.multiply(self.sw[:, None]))
-            cols = (XT @ blk).toarray().astype(np.float64)
-            if self.xm is not None:
-                cols -= self.n_eff * np.outer(self.xm, self.xm[start:start + block])
-            G[:, start:start + block] = cols
-        return G
-
-    def _check_gram(self, X, G):
-        """A user Gram matrix must be that of the centred, weighted X: check one column."""
         j = int(np.argmax(np.abs(np.diag(G)))) if G.size else 0
         e = np.zeros(self.n_features)
         e[j] = 1.0
         col = X @ e if self.kind == DENSE else np.asarray(X[:, j].todense()).ravel()
-        if self.xm is not None:
-            col = col - self.xm[j]
-        ref = self._xt(col, self.xm)
-        if not np.allclose(ref, G[:, j], rtol=1e-4, atol=1e-6 * max(1.0, np.abs(ref).max())):
-            raise ValueError(
-                "precompute: the Gram matrix does not match X (checked one column); "
-                "it must be X_c^T S X_c for the centred (fit_intercept=True), "
-                "sample-weighted X")
+        if xm is not None:
+            col = col - xm[j]
+        ref = self._xt(col, xm)
+        return np.allclose(ref, G[:, j], rtol=1e-4, atol=1e-6 * max(1.0, np.abs(ref).max()))
 
     def alpha_max(self, l1_ratio, penalty_factor):
         """Smallest alpha at which all penalised coefficients are zero."""
@@ -223,8 +346,7 @@ class Problem:
             coefs, gaps, n_iters, converged = self._solve_on_gram_subsets(
                 alphas, l1_ratio, pf, coef, options)
         else:
-            if self.gram is None:
-                self.gram = gram_dense(self._dense_X, self.sw, self.xm)
+            self.build_gram()
             coefs, gaps, n_iters, converged = self._gram_fit(
                 self.gram, self.xty, alphas, l1_ratio, pf, coef, options)
             coef[:] = coefs[:, -1]

@@ -30,14 +30,22 @@ from ._validation import check_bounds, check_sample_weight, check_scalar_param, 
 
 SOLVERS = ("auto", "cholesky", "svd", "cg", "lsqr", "cd",
            "sparse_cg", "sag", "saga", "lbfgs")
-# scikit-learn's names for the same methods; its stochastic and quasi-Newton
-# solvers are served by coordinate descent (same objective, same optimum).
-SOLVER_ALIASES = {"sparse_cg": "cg", "sag": "cd", "saga": "cd", "lbfgs": "cd"}
+# scikit-learn's names, served by regfast's methods (same objective, same
+# optimum): its stochastic solvers by the exact 'auto' route (which, as they do,
+# gives the minimum-norm solution when alpha = 0 and p > n), its quasi-Newton
+# one (positive=True only there) by coordinate descent.
+SOLVER_ALIASES = {"sparse_cg": "cg", "sag": "auto", "saga": "auto", "lbfgs": "cd"}
 CD_MAX_ITER = 1000
-# solver='auto' on sparse X: Cholesky of the Gram matrix when it is at most this
-# size and costs less than this many conjugate-gradient iterations to form
-SPARSE_GRAM_MAX_DIM = 2000
-SPARSE_GRAM_CG_ITERS = 20
+# solver='auto' on sparse X: conjugate gradients certified to AUTO_TOL relative
+# error in the coefficients, given as many iterations as the direct route
+# would cost; the direct route (Cholesky of the Gram matrix, at most
+# SPARSE_GRAM_MAX_DIM rows: 128 MiB) when CG does not make it or alpha = 0.
+# Costs in units of one stored value read: a CG iteration reads X twice; the
+# Gram matrix costs the sum of the squared row counts; a Cholesky flop is
+# BLAS-3, about DENSE_FLOP of a sparse read.
+AUTO_TOL = 1e-8
+SPARSE_GRAM_MAX_DIM = 4096
+DENSE_FLOP = 0.1
 # singular values below SVD_RCOND * max(n, p) * s_max are treated as zero
 # (numpy's lstsq/pinv rule; scikit-learn's fixed 1e-15 keeps noise there)
 SVD_RCOND = np.finfo(np.float64).eps
@@ -64,10 +72,10 @@ def check_solver(solver, positive, is_sparse, owner):
     """Validate solver (a name in SOLVERS) against the data; returns regfast's name."""
     if solver not in SOLVERS:
         raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {solver!r}")
-    solver = SOLVER_ALIASES.get(solver, solver)
-    if positive and solver not in ("auto", "cd"):
+    if positive and solver not in ("auto", "cd", "lbfgs"):
         raise ValueError(f"{owner}: solver={solver!r} does not support "
                          "positive=True; use solver='auto' or 'cd'")
+    solver = SOLVER_ALIASES.get(solver, solver)
     if solver == "svd" and is_sparse:
         raise TypeError(f"{owner}: solver='svd' needs dense X (sparse X is never "
                         "densified); use 'auto', 'cg', 'lsqr' or 'cholesky'")
@@ -75,23 +83,41 @@ def check_solver(solver, positive, is_sparse, owner):
 
 
 def auto_solver(X, positive):
-    """'cd' for positive=True; 'cholesky' for dense X; for sparse X (CSC),
-    'cholesky' when the Gram matrix is small and cheap to form, else 'cg'.
-
-    Forming the sparse Gram matrix (X^T X when n >= p, X X^T otherwise) costs
-    the sum of the squared counts of stored values per row (resp. column);
-    one conjugate-gradient iteration costs 2 nnz.
-    """
+    """'cd' for positive=True; 'cholesky' for dense X; for sparse X (CSC)
+    'auto_sparse' (see `solve_auto_sparse`)."""
     if positive:
         return "cd"
-    if not sp.issparse(X):
-        return "cholesky"
+    return "auto_sparse" if sp.issparse(X) else "cholesky"
+
+
+def direct_cost_iters(X):
+    """What the direct route costs on sparse X, in conjugate-gradient
+    iterations (0 when its Gram matrix is too large to hold)."""
     n, p = X.shape
+    m = min(n, p)
+    if m > SPARSE_GRAM_MAX_DIM:
+        return 0
     counts = np.bincount(X.indices, minlength=n) if p <= n else np.diff(X.indptr)
     gram_cost = float(np.dot(counts, counts.astype(np.float64)))
-    if min(n, p) <= SPARSE_GRAM_MAX_DIM and gram_cost <= SPARSE_GRAM_CG_ITERS * 2 * X.nnz:
-        return "cholesky"
-    return "cg"
+    return int((gram_cost + DENSE_FLOP * m ** 3 / 3) / (2 * max(X.nnz, 1))) + 1
+
+
+def solve_auto_sparse(design, z, alphas, max_iter, owner):
+    """solver='auto' on sparse X: coefficients within AUTO_TOL relative.
+
+    Returns (coef, n_iter, solver run)."""
+    budget = direct_cost_iters(design.X)
+    if np.all(alphas > 0) and budget > 0:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            coef, n_iter, ok = solve_cg(design, z, alphas, AUTO_TOL, budget, owner)
+        if ok.all():
+            return coef, n_iter, "cg"
+    if budget > 0:
+        coef, solver = solve_direct(design, z, alphas)
+        return coef, np.ones(z.shape[1], dtype=np.int32), solver
+    coef, n_iter, _ = solve_cg(design, z, alphas, AUTO_TOL, max_iter, owner)
+    return coef, n_iter, "cg"
 
 
 # -- direct solvers ------------------------------------------------------------
@@ -129,6 +155,17 @@ def solve_cholesky(design, z, alphas):
     return design.rmatvec(C).T
 
 
+def solve_direct(design, z, alphas):
+    """Cholesky, or where the Gram matrix is singular (alpha = 0 and X
+    rank-deficient) a minimum-norm least-squares solve; returns (coef, solver)."""
+    try:
+        return solve_cholesky(design, z, alphas), "cholesky"
+    except linalg.LinAlgError:
+        if design.is_sparse:
+            return solve_gram_lstsq(design, z, alphas), "gram_lstsq"
+        return solve_svd(design, z, alphas), "svd"
+
+
 def solve_gram_lstsq(design, z, alphas):
     """Minimum-norm fallback when the Gram matrix is singular (alpha=0)."""
     if design.n_features <= design.n_samples:
@@ -156,58 +193,101 @@ def solve_svd(design, z, alphas):
 
 
 # -- matrix-free solvers -------------------------------------------------------
-def conjugate_gradient(apply, B, tol, max_iter):
+def conjugate_gradient(apply, B, precond, done, max_iter):
     """Solve apply(X) = B column by column (each system symmetric positive
     definite), all columns in lockstep so that apply works on blocks.
 
-    Column t stops (is frozen) once ||r_t|| <= tol ||b_t||.  Returns
-    (X, iterations per column, converged per column).
+    precond, shaped as B, is a diagonal (Jacobi) preconditioner per column:
+    the inverse of the system's diagonal.  done(X, AX, rr, cols) says which
+    of the columns cols (with solution X[:, cols], its product AX[:, cols]
+    with the system, kept up to date without products, and squared residual
+    norms rr) have stopped.  Returns (X, iterations per column, converged
+    per column).
     """
     X = np.zeros_like(B)
+    AX = np.zeros_like(B)
     R = B.copy()
-    bound = tol * np.linalg.norm(B, axis=0)
+    Z = R * precond
+    rz = np.einsum("it,it->t", R, Z)
     rr = np.einsum("it,it->t", R, R)
-    active = np.sqrt(rr) > bound
+    active = ~done(X, AX, rr, np.arange(B.shape[1]))
     n_iter = np.zeros(B.shape[1], dtype=np.int32)
-    D = R.copy()
+    D = Z.copy()
     for it in range(1, max_iter + 1):
         if not active.any():
             break
         AD = apply(D)
         dAd = np.einsum("it,it->t", D, AD)
-        step = np.divide(rr, dAd, out=np.zeros_like(rr), where=active & (dAd > 0))
+        step = np.divide(rz, dAd, out=np.zeros_like(rz), where=active & (dAd > 0))
         X += step.astype(B.dtype) * D
+        AX += step.astype(B.dtype) * AD
         R -= step.astype(B.dtype) * AD
-        rr_new = np.einsum("it,it->t", R, R)
         n_iter[active] = it
-        active &= np.sqrt(rr_new) > bound
-        beta = np.divide(rr_new, rr, out=np.zeros_like(rr), where=active)
+        rr = np.einsum("it,it->t", R, R)
+        cols = np.flatnonzero(active)
+        active[cols[done(X[:, cols], AX[:, cols], rr[cols], cols)]] = False
+        Z = R * precond
+        rz_new = np.einsum("it,it->t", R, Z)
+        beta = np.divide(rz_new, rz, out=np.zeros_like(rz), where=active)
         D *= beta.astype(B.dtype)
-        D += R
-        rr = rr_new
+        D += Z
+        rz = rz_new
     return X, n_iter, ~active
 
 
 def solve_cg(design, z, alphas, tol, max_iter, owner):
-    """Conjugate gradients on Z^T Z + alpha I (n >= p) or Z Z^T + alpha I
-    (p > n), all targets at once (one block product with X per iteration)."""
+    """Jacobi-preconditioned conjugate gradients on Z^T Z + alpha I (n >= p)
+    or Z Z^T + alpha I (p > n), all targets at once (one block product with X
+    per iteration).
+
+    A target stops when its coefficients are certified within tol relative:
+    with residual r of the system, ||w - w*|| <= ||r|| / alpha (primal) or
+    <= ||r|| / (2 sqrt(alpha)) (dual: w = Z^T u), so stop once that bound is
+    at most tol ||w||.  With alpha = 0 there is no such bound: the relative
+    residual ||r|| <= tol ||b|| is used.
+    """
     n, p = design.n_samples, design.n_features
     max_iter = 10 * min(n, p) if max_iter is None else max_iter
     a = alphas.astype(design.dtype)
-    if p > n:
+    dual = p > n
+    b = z if dual else design.rmatvec(z)
+    b_norm = np.linalg.norm(b, axis=0)
+    # the error bound's factor per target: ||w - w*|| <= factor * ||r||
+    with np.errstate(divide="ignore"):
+        factor = 1.0 / (2.0 * np.sqrt(alphas)) if dual else 1.0 / alphas
+    diag = (design.row_sqnorms() if dual else design.col_sqnorms())[:, None] + alphas
+    precond = (1.0 / np.where(diag > 0, diag, 1.0)).astype(design.dtype)
+
+    def done(U, AU, rr, cols):
+        r = np.sqrt(rr)
+        out = r <= tol * b_norm[cols]                # alpha = 0, and b = 0
+        bounded = np.isfinite(factor[cols])
+        if bounded.any():
+            U, AU = U[:, bounded], AU[:, bounded]
+            if dual:   # ||Z^T u||^2 = u^T (A - alpha I) u, without a product with X
+                w2 = (np.einsum("it,it->t", U, AU)
+                      - alphas[cols][bounded] * np.einsum("it,it->t", U, U))
+            else:
+                w2 = np.einsum("it,it->t", U, U)
+            w_norm = np.sqrt(np.maximum(w2, 0.0))
+            out[bounded] = factor[cols][bounded] * r[bounded] <= tol * w_norm
+        return out
+
+    if dual:
         U, n_iter, ok = conjugate_gradient(
-            lambda V: design.matvec(design.rmatvec(V)) + a * V, z, tol, max_iter)
+            lambda V: design.matvec(design.rmatvec(V)) + a * V, z,
+            precond, done, max_iter)
         coef = design.rmatvec(U).T
     else:
         W, n_iter, ok = conjugate_gradient(
-            lambda V: design.rmatvec(design.matvec(V)) + a * V,
-            design.rmatvec(z), tol, max_iter)
+            lambda V: design.rmatvec(design.matvec(V)) + a * V, b,
+            precond, done, max_iter)
         coef = W.T
     if not ok.all():
         warnings.warn(f"{owner}: conjugate gradients did not reach tol={tol} "
                       f"in {max_iter} iterations; increase max_iter.",
                       ConvergenceWarning, stacklevel=3)
-    return coef, n_iter
+    return coef, n_iter, ok
 
 
 def solve_lsqr(design, z, alphas, tol, max_iter):
@@ -216,8 +296,13 @@ def solve_lsqr(design, z, alphas, tol, max_iter):
     coef = np.empty((z.shape[1], design.n_features), dtype=design.dtype)
     n_iter = np.empty(z.shape[1], dtype=np.int32)
     for t, a in enumerate(alphas):
-        res = lsqr(op, z[:, t], damp=np.sqrt(a), atol=tol, btol=tol, iter_lim=max_iter)
-        coef[t], n_iter[t] = res[0], res[2]
+        # scipy's LSQR is not scale-invariant (with |z| ~ 1e-25 it stops at once
+        # far from the solution): solve for a unit right-hand side
+        scale = np.max(np.abs(z[:, t]), initial=0.0)
+        scale = scale if 0 < scale < np.inf else 1.0
+        res = lsqr(op, z[:, t] / scale, damp=np.sqrt(a), atol=tol, btol=tol,
+                   iter_lim=max_iter)
+        coef[t], n_iter[t] = res[0] * scale, res[2]
     return coef, n_iter
 
 
@@ -289,15 +374,21 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
         Iteration limit of the iterative solvers ('cg': 10 * min(n, p) by
         default, 'lsqr': scipy's default, 'cd': 1000 epochs).
     tol : float, default=1e-4
-        'cg': relative residual of the normal equations; 'lsqr': its atol and
+        'cg': a bound on the relative error of the coefficients,
+        ||w - w*|| <= tol ||w|| (from the residual and alpha; with alpha = 0,
+        the relative residual of the normal equations); 'lsqr': its atol and
         btol; 'cd': relative duality gap (as regfast's ElasticNet).  Unused by
         the direct solvers.
     solver : {'auto', 'cholesky', 'svd', 'cg', 'lsqr', 'cd', 'sparse_cg', \
 'sag', 'saga', 'lbfgs'}, default='auto'
-        'auto' is 'cholesky' for dense X (primal when n >= p, dual when
-        p > n), 'cg' for sparse X unless its Gram matrix is small and cheap
-        to form ('cholesky' then), and 'cd' with ``positive=True``.
-        'sparse_cg' is 'cg'; 'sag', 'saga' and 'lbfgs' run 'cd'.
+        'auto' gives the coefficients to 1e-8 relative or better, whatever
+        ``tol``: 'cholesky' for dense X (primal when n >= p, dual when
+        p > n); for sparse X, 'cg' certified to 1e-8 (see ``tol``) when it
+        gets there within the cost of the direct route, else 'cholesky'
+        (Gram matrices up to 4096 rows; beyond, 'cg' to 1e-8 up to
+        ``max_iter``); 'cd' with ``positive=True``.
+        'sparse_cg' is 'cg'; 'sag' and 'saga' run 'auto' (without
+        ``positive``, as scikit-learn's), 'lbfgs' runs 'cd'.
     positive : bool, default=False
         Constrain the coefficients to be non-negative ('cd' only).
     random_state : int, RandomState instance or None, default=None
@@ -311,9 +402,27 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
         Iterations of the iterative solvers ('cg', 'lsqr', 'cd'); 1 for the
         direct ones (scikit-learn gives None there).
     solver_ : str
-        The solver that was run.
+        The solver that was run; a scikit-learn name asked for ('sparse_cg',
+        'sag', 'saga', 'lbfgs') is reported as given.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regfast
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ [2.0, 0.0, 0.0, -1.0, 0.0] + 3 + 0.1 * rng.standard_normal(100)
+    >>> model = regfast.Ridge(alpha=1.0).fit(X, y)
+    >>> model.coef_.round(2), round(float(model.intercept_), 2), model.solver_
+    (array([ 1.97,  0.01,  0.01, -0.99,  0.  ]), 3.0, 'cholesky')
+
+    One alpha per target:
+
+    >>> model = regfast.Ridge(alpha=[1.0, 100.0]).fit(X, np.column_stack([y, y]))
+    >>> model.coef_[:, 0].round(2)
+    array([1.97, 0.94])
     """
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True,
@@ -337,12 +446,14 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
             Dense float32/float64 F-ordered arrays and CSC matrices are used
             without a copy; other layouts are converted once.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target; a 2-d y is one problem per column.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights, used as given.
 
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         owner = type(self).__name__
         check_scalar_param(self.tol, "tol", owner, low=0)
@@ -361,25 +472,32 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
         tol, max_iter = float(self.tol), self.max_iter
         n_iter = np.ones(Y.shape[1], dtype=np.int32)    # direct solvers
         if solver == "cholesky":
-            try:
-                coef = solve_cholesky(design, z, alphas)
-            except linalg.LinAlgError:       # singular: alpha = 0, rank-deficient X
-                solver = "gram_lstsq" if design.is_sparse else "svd"
-                coef = (solve_gram_lstsq if design.is_sparse else solve_svd)(
-                    design, z, alphas)
+            coef, solver = solve_direct(design, z, alphas)
+        elif solver == "auto_sparse":
+            coef, n_iter, solver = solve_auto_sparse(design, z, alphas, max_iter, owner)
         elif solver == "svd":
             coef = solve_svd(design, z, alphas)
         elif solver == "cg":
-            coef, n_iter = solve_cg(design, z, alphas, tol, max_iter, owner)
+            coef, n_iter, _ = solve_cg(design, z, alphas, tol, max_iter, owner)
         elif solver == "lsqr":
             coef, n_iter = solve_lsqr(design, z, alphas, tol, max_iter)
         else:
             coef, n_iter = solve_cd(X, Y, sw, bool(self.fit_intercept), alphas,
                                     bool(self.positive), tol,
                                     max_iter or CD_MAX_ITER, owner)
+        if not np.all(np.isfinite(coef)) and solver not in ("svd", "lsqr", "cd"):
+            # the normal equations' intermediates (e.g. (X X^T)^-1 z) can
+            # overflow where the answer does not: retry on X itself
+            solver = "lsqr" if design.is_sparse else "svd"
+            coef = (solve_lsqr(design, z, alphas, tol, max_iter)[0] if design.is_sparse
+                    else solve_svd(design, z, alphas))
+        if not np.all(np.isfinite(coef)):
+            raise ValueError(f"{owner}: the coefficients overflow float64 (|y| / |X| is "
+                             "too large); rescale X or y (e.g. StandardScaler)")
         self._set_fitted(coef, design.intercept(y_mean, coef), y.ndim, X.dtype)
         self.n_iter_ = n_iter
-        self.solver_ = solver
+        # as asked when it is one of scikit-learn's names: code may branch on it
+        self.solver_ = self.solver if self.solver in SOLVER_ALIASES else solver
         return self
 
     def __sklearn_tags__(self):

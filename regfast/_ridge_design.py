@@ -15,7 +15,7 @@ from scipy.sparse.linalg import LinearOperator
 
 from . import _cd
 from ._gram import gram_dense
-from ._problem import CSC, DENSE
+from ._problem import CSC, DENSE, sparse_gram
 
 # Dense blocks (a few MB) in which columns or rows of Z are formed for BLAS.
 BLOCK_VALUES = 1 << 19
@@ -101,6 +101,54 @@ class RidgeDesign:
                               matvec=self.matvec, rmatvec=self.rmatvec,
                               matmat=self.matvec, rmatmat=self.rmatvec)
 
+    # -- diagonals of the Gram matrices (CG's preconditioner) -----------------
+    def _squares(self, rows, chunk=1 << 16):
+        """Sum of squared stored values of X per column (rows=False) or per
+        row (rows=True), weighted by S, float64; sparse values are read in
+        chunks so no copy of X is made."""
+        n, p = self.n_samples, self.n_features
+        s = None if self.sw is None else np.asarray(self.sw, dtype=np.float64)
+        if not self.is_sparse:
+            X = self.X
+            if rows:
+                return np.einsum("ij,ij->i", X, X, dtype=np.float64) * (1 if s is None else s)
+            return (np.einsum("ij,ij->j", X, X, dtype=np.float64) if s is None
+                    else np.einsum("i,ij,ij->j", s, X, X, dtype=np.float64))
+        X = self.X
+        out = np.zeros(n if rows else p)
+        # column blocks holding about `chunk` stored values each
+        ends = np.searchsorted(X.indptr, np.arange(chunk, X.nnz + chunk, chunk))
+        j0 = 0
+        for j1 in np.unique(np.minimum(np.maximum(ends, 1), p)):
+            k0, k1 = X.indptr[j0], X.indptr[j1]
+            idx = X.indices[k0:k1]
+            sq = np.square(X.data[k0:k1], dtype=np.float64)
+            if s is not None:
+                sq *= s[idx]
+            if rows:
+                out += np.bincount(idx, weights=sq, minlength=n)
+            else:
+                local = np.repeat(np.arange(j1 - j0), np.diff(X.indptr[j0:j1 + 1]))
+                out[j0:j1] = np.bincount(local, weights=sq, minlength=j1 - j0)
+            j0 = j1
+        return out
+
+    def col_sqnorms(self):
+        """diag(Z^T Z): the weighted squared norms of the centred columns."""
+        d = self._squares(rows=False)
+        if self.xm is not None:
+            d -= self.sw_sum * self.xm ** 2
+        return np.maximum(d, 0.0)
+
+    def row_sqnorms(self):
+        """diag(Z Z^T): s_i ||x_i - m||^2 for the rows."""
+        d = self._squares(rows=True)
+        if self.xm is not None:
+            s = np.ones(self.n_samples) if self.sw is None else np.asarray(self.sw, np.float64)
+            xm_dot = np.asarray(self.X @ self.xm, dtype=np.float64).ravel()
+            d += s * (self.xm @ self.xm - 2.0 * xm_dot)
+        return np.maximum(d, 0.0)
+
     # -- Gram matrices --------------------------------------------------------
     def _scaled_sparse(self):
         """S^1/2 X for sparse X: a matrix sharing X's structure (values copied)."""
@@ -114,11 +162,8 @@ class RidgeDesign:
         """Z^T Z, shape (p, p), in X's dtype."""
         if not self.is_sparse:
             return gram_dense(self.X, self._sw, self.xm)
-        Xs = self._scaled_sparse()
-        G = (Xs.T @ Xs).toarray().astype(np.float64)
-        if self.xm is not None:
-            G -= self.sw_sum * np.outer(self.xm, self.xm)
-        return np.asfortranarray(G, dtype=self.dtype)
+        G = sparse_gram(self.X, self.sw, self.xm, self.sw_sum)
+        return G if self.dtype == np.float64 else np.asfortranarray(G, dtype=self.dtype)
 
     def gram_samples(self, mirror=True):
         """Z Z^T, shape (n, n), in X's dtype.

@@ -81,3 +81,86 @@ def gram_dense(const floating[::1, :] X, sw, xm, cols=None, prev=None):
             for i in range(k):
                 G[j, i] = G[i, j]
     return np.asarray(G)
+
+
+def gram_csc(const floating[::1] data, const int[::1] indices,
+             const long long[::1] indptr, Py_ssize_t n, sw=None, xm=None,
+             double n_eff=0.0, Py_ssize_t chunk=65536):
+    """Return G = X_c^T S X_c (p x p, float64, F order) of CSC X.
+
+    Row by row, every pair of a row's stored values is added once: the cost
+    is the sum over rows of the squared row counts, far below a sparse
+    matrix product's (no intermediate sparse result, no sorting).  The rows
+    are gathered a block at a time (about `chunk` stored values) by walking
+    each column's sorted indices forward, so no copy of X is made.  The
+    centring is the rank-one correction -n_eff xm xm^T.
+
+    Parameters
+    ----------
+    data, indices, indptr : X in CSC form, indices sorted within each
+        column and without duplicates; float32 or float64.
+    n : int
+        Number of rows.
+    sw : ndarray of float64 (n,) or None
+        Sample weights.
+    xm : ndarray of float64 (p,) or None
+        Weighted column means (None: no centring); n_eff their weights' sum.
+    """
+    cdef Py_ssize_t p = indptr.shape[0] - 1, nnz = indptr[p]
+    cdef Py_ssize_t block = max(1, min(n, <Py_ssize_t> (n * (<double> chunk) / max(nnz, 1))))
+    cdef Py_ssize_t i0, i1, i, a, b, j, k, ja, nb
+    cdef double[::1, :] G = np.zeros((p, p), order="F")
+    cdef long long[::1] ptr = np.array(indptr[:p], dtype=np.int64)
+    cdef long long[::1] start = np.empty(block + 1, dtype=np.int64)
+    cdef int[::1] cols = np.empty(max(nnz, 1) if block >= n else 2 * chunk + p, dtype=np.int32)
+    cdef double[::1] vals = np.empty(cols.shape[0])
+    cdef const double[::1] s
+    cdef const double[::1] m
+    cdef bint has_sw = sw is not None, has_m = xm is not None
+    cdef double va
+    if has_sw:
+        s = np.ascontiguousarray(sw, dtype=np.float64)
+    if has_m:
+        m = np.ascontiguousarray(xm, dtype=np.float64)
+    with nogil:
+        i0 = 0
+        while i0 < n:
+            i1 = min(n, i0 + block)
+            # the block's rows in CSR form: count, then place (columns ascending)
+            for i in range(i1 - i0 + 1):
+                start[i] = 0
+            for j in range(p):
+                k = ptr[j]
+                while k < indptr[j + 1] and indices[k] < i1:
+                    start[indices[k] - i0 + 1] += 1
+                    k += 1
+            for i in range(i1 - i0):
+                start[i + 1] += start[i]
+            nb = start[i1 - i0]
+            if nb > cols.shape[0]:       # a block denser than the buffer: grow it
+                with gil:
+                    cols = np.empty(nb, dtype=np.int32)
+                    vals = np.empty(nb)
+            for j in range(p):
+                while ptr[j] < indptr[j + 1] and indices[ptr[j]] < i1:
+                    k = ptr[j]
+                    i = indices[k] - i0
+                    cols[start[i]] = <int> j
+                    vals[start[i]] = data[k]
+                    start[i] += 1
+                    ptr[j] += 1
+            # start[i] is now the end of row i: rows run from start[i - 1]
+            for i in range(i1 - i0):
+                a = start[i - 1] if i > 0 else 0
+                for k in range(a, start[i]):
+                    va = vals[k] * s[i0 + i] if has_sw else vals[k]
+                    ja = cols[k]
+                    for b in range(k, start[i]):
+                        G[ja, cols[b]] += va * vals[b]      # ja <= cols[b]: upper
+            i0 = i1
+        for j in range(p):
+            for ja in range(j + 1):
+                if has_m:
+                    G[ja, j] -= n_eff * m[ja] * m[j]
+                G[j, ja] = G[ja, j]
+    return np.asarray(G)

@@ -265,7 +265,11 @@ def test_auto_precompute_covers_both_paths():
     from regfast._problem import use_gram
     assert use_gram(make_problem(TALL)[0], "auto")
     assert not use_gram(make_problem(WIDE)[0], "auto")
-    assert not use_gram(make_problem(TALL, sparse=True)[0], "auto")
+    # sparse tall X: Gram mode when forming it is cheap (few values per row);
+    # the CSC data path on tall X is covered by test_precompute_modes
+    assert use_gram(make_problem(TALL, sparse=True)[0], "auto")
+    heavy_rows = sp.random(1000, 300, density=0.5, format="csc", random_state=0)
+    assert not use_gram(heavy_rows, "auto")       # 150 values a row: costly to form
 
 
 @pytest.mark.parametrize("precompute", [True, False, "gram_array"])

@@ -141,14 +141,70 @@ def test_alpha_zero_rank_deficient_is_min_norm(sparse, shape):
 def test_auto_solver_choice():
     X, Y, _ = make_data(40, 8, 1)
     assert Ridge().fit(X, Y[:, 0]).solver_ == "cholesky"
-    # sparse: Cholesky when the Gram matrix is small and cheap, else CG
-    assert Ridge().fit(sp.csc_matrix(X), Y[:, 0]).solver_ == "cholesky"
-    Xs = sp.random(300, 3000, density=0.3, format="csc", random_state=0)
-    assert Ridge().fit(Xs, np.ones(300)).solver_ == "cg"        # Gram costly to form
-    Xs = sp.random(3000, 2500, density=0.001, format="csc", random_state=0)
-    assert Ridge().fit(Xs, np.ones(3000)).solver_ == "cg"       # Gram too large
     assert Ridge(positive=True).fit(X, Y[:, 0]).solver_ == "cd"
-    assert Ridge(solver="sparse_cg").fit(X, Y[:, 0]).solver_ == "cg"
+    assert Ridge(solver="sparse_cg").fit(X, Y[:, 0]).solver_ == "sparse_cg"   # as asked
+    # sparse, alpha = 0: no certificate for CG, so the direct route
+    Xs = sp.csc_matrix(X)
+    assert Ridge(alpha=0.0).fit(Xs, Y[:, 0]).solver_ in ("cholesky", "gram_lstsq")
+
+
+def one_hot_design(n, n_groups, n_players, k, seed):
+    """Rows of one group indicator and k player indicators (skewed popularity):
+    the ill-conditioned sparse design of sports and ads models."""
+    rng = np.random.default_rng(seed)
+    pop = rng.pareto(1.2, n_players) + 1
+    players = rng.choice(n_players, (n, k), p=pop / pop.sum())
+    cols = np.column_stack([rng.integers(0, n_groups, n), n_groups + players])
+    X = sp.csr_matrix((np.ones(cols.size), (np.repeat(np.arange(n), k + 1), cols.ravel())),
+                      shape=(n, n_groups + n_players)).tocsc()
+    X.sum_duplicates()
+    return X, X @ rng.standard_normal(X.shape[1]) + rng.standard_normal(n)
+
+
+def exact_ridge(X, y, alpha, fit_intercept=True):
+    """numpy's least squares on the dense, centred design stacked on
+    sqrt(alpha) I: backward stable, so accurate to cond(X) eps (the normal
+    equations would square that)."""
+    Xd = X.toarray() if sp.issparse(X) else X
+    if fit_intercept:
+        Xd, y = Xd - Xd.mean(0), y - y.mean()
+    p = Xd.shape[1]
+    A = np.vstack([Xd, np.sqrt(alpha) * np.eye(p)])
+    return np.linalg.lstsq(A, np.r_[y, np.zeros(p)], rcond=None)[0]
+
+
+@pytest.mark.parametrize("case", ["one-hot tall", "one-hot wide", "random wide",
+                                  "tiny alpha"])
+def test_auto_is_exact_on_sparse(case):
+    """solver='auto' gives the coefficients to 1e-8 relative, whatever tol
+    (where the normal equations allow it: cond(X^T X + alpha I) eps < 1e-8)."""
+    alpha = 1.0
+    if case == "one-hot tall":
+        X, y = one_hot_design(3000, 30, 200, 8, 0)
+    elif case == "one-hot wide":
+        X, y = one_hot_design(150, 10, 400, 6, 1)
+    elif case == "random wide":
+        X = sp.random(300, 3000, density=0.05, format="csc", random_state=0)
+        y = np.random.RandomState(0).randn(300)
+    else:
+        X, y = one_hot_design(2000, 20, 150, 8, 2)
+        alpha = 1e-3        # cond ~ 1e7 (the centred group indicators are collinear)
+    ref = exact_ridge(X, y, alpha)
+    model = Ridge(alpha=alpha, tol=1e-2).fit(X, y)
+    err = np.linalg.norm(model.coef_ - ref) / np.linalg.norm(ref)
+    assert err < 1e-8, (model.solver_, model.n_iter_, err)
+
+
+@pytest.mark.parametrize("tol", [1e-3, 1e-6])
+@pytest.mark.parametrize("wide", [False, True])
+def test_cg_tol_bounds_the_coefficient_error(tol, wide):
+    """'cg' stops when ||w - w*|| <= tol ||w|| is certified."""
+    X, y = one_hot_design(120, 10, 300, 6, 3) if wide else one_hot_design(2000, 20, 150, 8, 4)
+    for alpha in (1e-2, 1.0, 100.0):
+        ref = exact_ridge(X, y, alpha)
+        model = Ridge(alpha=alpha, solver="cg", tol=tol).fit(X, y)
+        err = np.linalg.norm(model.coef_ - ref) / np.linalg.norm(model.coef_)
+        assert err <= tol, (alpha, model.n_iter_, err)
 
 
 @pytest.mark.parametrize("y_shape", ["1d", "column", "2targets"])

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-SYNTHETIC = ("dense_wide", "dense_tall", "sparse_wide")
+SYNTHETIC = ("dense_wide", "dense_tall", "sparse_wide", "sparse_onehot")
 REAL = ("leukemia", "imdb5k_tfidf", "california_housing", "we8there")
 PROBLEMS = SYNTHETIC + REAL
 DTYPES = ("float64", "float32")
@@ -103,10 +103,26 @@ def make_sparse_wide(n=20_000, p=50_000, density=0.002, n_nonzero=200, snr=3.0, 
     return X, _target(X, n_nonzero, snr, rng)
 
 
+def make_sparse_onehot(n=69_449, n_groups=300, n_players=2476, k=10, snr=3.0, seed=3):
+    """A one-hot design like a sports or ads model: per row one group
+    (team-season) indicator and k player indicators, players' popularity
+    heavy-tailed (a few appear in many rows); CSC, ill-conditioned."""
+    rng = np.random.default_rng(seed)
+    pop = rng.pareto(1.2, n_players) + 1
+    players = rng.choice(n_players, (n, k), p=pop / pop.sum())
+    cols = np.column_stack([rng.integers(0, n_groups, n), n_groups + players])
+    X = sp.csr_matrix((np.ones(cols.size), (np.repeat(np.arange(n), k + 1), cols.ravel())),
+                      shape=(n, n_groups + n_players)).tocsc()
+    X.sum_duplicates()
+    X.indices = X.indices.astype(np.int32)
+    return X, _target(X, n_groups // 10, snr, rng)
+
+
 _MAKERS = {
     "dense_wide": (make_dense_wide, dict(n=500, p=5000), dict(n=100, p=1000)),
     "dense_tall": (make_dense_tall, dict(n=100_000, p=200), dict(n=5000, p=50)),
     "sparse_wide": (make_sparse_wide, dict(n=20_000, p=50_000), dict(n=500, p=1000, density=0.02)),
+    "sparse_onehot": (make_sparse_onehot, {}, dict(n=3000, n_groups=30, n_players=200, k=5)),
 }
 
 

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .. import _coordinate_descent as _cdm
 from .. import _ridge
-from .._path import resolve_alphas
+from .._path import path_params, resolve_alphas
 from .._ridge import check_alpha
 from .._validation import (check_bounds, check_penalty_factor, check_scalar_param)
 from ._problem import problem_from_stats, ridge_coef
@@ -214,26 +214,9 @@ class Ridge(DaskFitMixin, _ridge.Ridge):
         return self
 
 
-def _path_params(params, owner):
-    """Pop enet_path's keyword parameters: (options of Problem.path, the rest)."""
-    tol = check_scalar_param(params.pop("tol", 1e-4), "tol", owner, low=0)
-    max_iter = check_scalar_param(params.pop("max_iter", 1000), "max_iter", owner,
-                                  low=1, kind="int")
-    selection = params.pop("selection", "cyclic")
-    if selection not in ("cyclic", "random"):
-        raise ValueError(f"{owner}: selection must be 'cyclic' or 'random', got {selection!r}")
-    seed = check_random_state(params.pop("random_state", None)).randint(1, 2**31 - 1)
-    rest = {k: params.pop(k, None) for k in ("sample_weight", "penalty_factor",
-                                             "lower_bounds", "upper_bounds")}
-    rest["fit_intercept"] = bool(params.pop("fit_intercept", False))
-    if params:
-        raise TypeError(f"{owner}: unexpected parameters {sorted(params)}")
-    return dict(tol=tol, max_iter=max_iter, selection=selection, seed=seed), rest
-
-
-def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,
-              precompute="auto", Xy=None, copy_X=True, coef_init=None,
-              verbose=False, return_n_iter=False, positive=False,
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
+              alphas="warn", precompute="auto", Xy=None, copy_X=True,
+              coef_init=None, verbose=False, return_n_iter=False, positive=False,
               check_input=True, **params):
     """``regfast.enet_path`` on a dask array, from one pass of statistics.
 
@@ -277,7 +260,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,
                                return_n_iter=return_n_iter, positive=positive,
                                check_input=check_input, **params)
     owner = "enet_path"
-    options, rest = _path_params(dict(params), owner)
+    options, rest = path_params(dict(params), owner)
     l1_ratio = check_scalar_param(l1_ratio, "l1_ratio", owner, low=0, high=1)
     data = RowData(X, y, rest["sample_weight"], owner)
     p = data.n_features
@@ -299,9 +282,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=None, alphas=None,
     return (alphas, coefs, gaps, n_iters) if return_n_iter else (alphas, coefs, gaps)
 
 
-def lasso_path(X, y, *, eps=1e-3, n_alphas=None, alphas=None, precompute="auto",
-               Xy=None, copy_X=True, coef_init=None, verbose=False,
-               return_n_iter=False, positive=False, **params):
+def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas="warn",
+               precompute="auto", Xy=None, copy_X=True, coef_init=None,
+               verbose=False, return_n_iter=False, positive=False, **params):
     """Lasso path on a dask array: :func:`enet_path` with l1_ratio=1.
 
     Examples
