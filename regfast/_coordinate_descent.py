@@ -8,10 +8,10 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
+from ._docs import fill_doc
 from ._problem import Problem, use_gram
 from ._validation import (SPARSE_CONVERTIBLE, check_bounds, check_penalty_factor,
-                          check_sample_weight, check_scalar_param,
-                          check_sparse_format, validate_X_y)
+                          check_sample_weight, check_scalar_param, validate_X_y)
 
 
 def check_enet_params(est):
@@ -29,6 +29,37 @@ def check_enet_params(est):
             isinstance(pre, (bool, np.bool_)) or hasattr(pre, "__array__")):
         raise ValueError(f"{owner}: precompute must be 'auto', a bool or an "
                          f"array, got {est.precompute!r}")
+
+
+# Several targets at one alpha in Gram mode: the targets share the whole Gram
+# matrix (X^T S X once, n p^2 / 2 multiply-adds in BLAS-3) when p is at most
+# this many times the number of targets; with fewer targets each builds only the
+# Gram columns of its own support (a few passes over X each, see Problem.path).
+# Measured break-even (2 cores, n = 6000-10000, p = 200-2500, 2-32 targets,
+# alpha_max/10 and /100): p about 30 times the number of targets.
+SHARED_GRAM_RATIO = 32
+
+
+def target_problems(X, Y, sw, fit_intercept, gram, l1_ratio, owner):
+    """One Problem per column of Y (n, k) on the same X (see Problem.for_targets)."""
+    first = Problem(X, np.ascontiguousarray(Y[:, 0]), sw, fit_intercept, gram=gram,
+                    owner=owner)
+    if Y.shape[1] == 1:
+        return [first]
+    # without an L1 part every target needs every Gram column (no subsets)
+    if l1_ratio == 0 or X.shape[1] <= SHARED_GRAM_RATIO * Y.shape[1]:
+        first.build_gram()              # before the threads: BLAS may use every core
+    return [first] + first.for_targets(X, Y[:, 1:], owner)
+
+
+def solve_target(problems, alpha, l1_ratio, pf, coefs, options, k):
+    """Solve target k from coefs[k]: (coef, gap, epochs, converged).
+
+    The coefficients are returned, not written into coefs: under a joblib
+    backend that runs elsewhere (see run_folds) coefs is a copy.
+    """
+    coef = coefs[k].copy()
+    return (coef, *problems[k].solve(alpha, l1_ratio, pf, coef, **options))
 
 
 class LinearPredictorMixin:
@@ -49,13 +80,14 @@ class LinearPredictorMixin:
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples, with the features seen in ``fit``.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
+            ``X @ coef_.T + intercept_``, one column per target of a 2-d y.
         """
         check_is_fitted(self)
-        check_sparse_format(X, type(self).__name__)
         X = validate_data(self, X, reset=False, accept_sparse=list(SPARSE_CONVERTIBLE),
                           dtype=[np.float64, np.float32])
         return np.asarray(X @ np.asarray(self.coef_).T) + self.intercept_
@@ -66,71 +98,55 @@ class LinearPredictorMixin:
         return sp.csr_matrix(np.atleast_2d(self.coef_))
 
 
+@fill_doc
 class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
-    """Linear regression with combined L1 and L2 priors, by coordinate descent.
+    """Linear regression with combined L1 and L2 priors (scikit-learn's ElasticNet).
 
-    Minimises, as scikit-learn's ElasticNet::
-
-        1 / (2 n) * ||y - Xw - b||^2_S
-        + alpha * l1_ratio * sum_j pf_j |w_j|
-        + 0.5 * alpha * (1 - l1_ratio) * sum_j pf_j w_j^2
-
-    with sample weights S rescaled to sum to n and penalty factors pf
-    (default 1).  Converged means a duality gap below ``tol * ||y_c||^2_S / n``.
+    %(enet_objective)s
 
     Parameters
     ----------
     alpha : float, default=1.0
-        Regularisation strength (>= 0).
+        Strength of the penalty (>= 0).  alpha=0 is least squares, for which
+        coordinate descent is slow (prefer LinearRegression).
     l1_ratio : float, default=0.5
-        Mix of L1 (1) and L2 (0) penalties, in [0, 1].
-    fit_intercept : bool, default=True
-        Fit an intercept; X is centred implicitly, never copied.
-    precompute : 'auto', bool or array of shape (n_features, n_features), default='auto'
-        Gram (covariance) mode: precompute the centred, weighted X^T X and run
-        updates in O(p) each.  'auto' uses it for dense X with many more
-        samples than features.  An array is taken as that Gram matrix.
-    max_iter : int, default=1000
-        Maximum number of coordinate-descent epochs (passes over the working
-        set) in total.
-    copy_X : bool, default=True
-        Accepted for compatibility: regfast never writes to X.
-    tol : float, default=1e-4
-        Relative duality-gap tolerance, with scikit-learn's meaning.
-    warm_start : bool, default=False
-        Start from the previous ``coef_``.
-    positive : bool, default=False
-        Constrain coefficients to be non-negative.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the order of updates when ``selection='random'``.
-    selection : {'cyclic', 'random'}, default='cyclic'
-        Order of the coordinate updates within an epoch.
-    penalty_factor : array-like of shape (n_features,), default=None
-        Per-feature multiplier of both penalties; 0 leaves a feature
-        unpenalised (as glmnet's ``penalty.factor``, used as given).
-    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
-        Box constraints on the coefficients (glmnet's ``lower.limits`` and
-        ``upper.limits``): lower <= 0 <= upper, None for no bound.
-        ``positive=True`` is ``lower_bounds=0``.
+        Mix of the L1 (1) and L2 (0) penalties, in [0, 1].
+    %(enet_params)s
+    %(enet_max_iter)s
+    %(copy_x)s
+    %(enet_params_end)s
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-    sparse_coef_ : sparse matrix of shape (1, n_features)
-    intercept_ : float
-    n_iter_ : int
-        Coordinate-descent epochs run.
-    dual_gap_ : float
-        Duality gap at the solution, in the units of the objective above.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    %(enet_attributes)s
+
+    See Also
+    --------
+    Lasso : The L1 penalty alone (``l1_ratio=1``).
+    ElasticNetCV : The alpha and l1_ratio chosen by cross-validation.
+    enet_path : The solutions along a grid of alphas.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regfast
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ [2.0, 0.0, 0.0, -1.0, 0.0] + 3 + 0.1 * rng.standard_normal(100)
+    >>> model = regfast.ElasticNet(alpha=0.01, l1_ratio=0.9).fit(X, y)
+    >>> model.coef_.round(2)
+    array([ 1.98,  0.  ,  0.  , -0.99,  0.  ])
+    >>> round(model.intercept_, 2)
+    3.0
+    >>> model.predict(X[:2]).shape
+    (2,)
     """
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True,
                  precompute="auto", max_iter=1000, copy_X=True, tol=1e-4,
                  warm_start=False, positive=False, random_state=None,
                  selection="cyclic", penalty_factor=None, lower_bounds=None,
-                 upper_bounds=None):
+                 upper_bounds=None, n_jobs=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -145,6 +161,12 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.penalty_factor = penalty_factor
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.n_jobs = n_jobs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit the model.
@@ -154,71 +176,140 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Dense float32/float64 F-ordered arrays and CSC matrices are used
             without a copy; other layouts are converted once.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target; a 2-d y is one problem per column, as in scikit-learn
+            (they share X's means and, in Gram mode, its Gram matrix).
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights, not all zero.
+            Non-negative weights, not all zero (rescaled to sum to n_samples).
         check_input : bool, default=True
             Accepted for compatibility; input is always validated.
 
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         owner = type(self).__name__
         check_enet_params(self)
-        X, y = validate_X_y(self, X, y, check_finite=False)   # Problem checks
+        X, y = validate_X_y(self, X, y, multi_output=True,
+                            check_finite=False)                # Problem checks
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, n_samples, X.dtype, owner)
         pf = check_penalty_factor(self.penalty_factor, n_features, owner)
         bounds = check_bounds(self.lower_bounds, self.upper_bounds, self.positive,
                               n_features, owner)
         if self.alpha == 0:
-            warnings.warn(f"{owner}: with alpha=0 this is unpenalised least squares; "
-                          "coordinate descent converges slowly, prefer "
-                          "LinearRegression.", UserWarning, stacklevel=2)
+            # scikit-learn's message (code may filter on it)
+            warnings.warn(f"{owner}: With alpha=0, this algorithm does not converge "
+                          "well. You are advised to use the LinearRegression "
+                          "estimator", UserWarning, stacklevel=2)
         gram = use_gram(X, self.precompute)
         if gram and hasattr(self.precompute, "__array__"):
             gram = self.precompute
-        problem = Problem(X, y, sw, self.fit_intercept, gram=gram, owner=owner)
+        Y = y.reshape(n_samples, -1)
+        problems = target_problems(X, Y, sw, self.fit_intercept, gram, self.l1_ratio,
+                                   owner)
 
-        coef = np.zeros(n_features)
+        # scikit-learn's warm start: coef_ of the same shape, one row per target
+        coefs = np.zeros((Y.shape[1], n_features))
         if self.warm_start and getattr(self, "coef_", None) is not None:
-            if np.shape(self.coef_) == (n_features,):
-                coef[:] = self.coef_
+            if np.size(self.coef_) == coefs.size:
+                coefs[:] = np.reshape(self.coef_, coefs.shape)
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
-        gap, n_iter, converged = problem.solve(
-            float(self.alpha), float(self.l1_ratio), pf, coef,
-            bounds=bounds, tol=float(self.tol),
-            max_iter=int(self.max_iter), selection=self.selection, seed=seed)
-        if not converged:
-            warnings.warn(
-                f"{owner}: objective did not converge after {n_iter} epochs "
-                f"(duality gap {gap:.3e}, tolerance "
-                f"{self.tol * problem.yy / n_samples:.3e}); increase max_iter, "
-                "or scale the features.", ConvergenceWarning, stacklevel=2)
-        self.coef_ = coef.astype(X.dtype)
-        self.intercept_ = problem.intercept(coef)
-        self.n_iter_ = int(n_iter)
-        self.dual_gap_ = float(gap)
+        options = dict(bounds=bounds, tol=float(self.tol), max_iter=int(self.max_iter),
+                       selection=self.selection, seed=seed)
+        args = (problems, float(self.alpha), float(self.l1_ratio), pf, coefs, options)
+        if len(problems) == 1:          # in this thread, BLAS free for the Gram matrix
+            results = [solve_target(*args, 0)]
+        else:
+            from ._cv import run_folds
+            results = run_folds(solve_target, range(len(problems)), self.n_jobs,
+                                shared=args)
+        coefs, gaps, n_iters, converged = (np.array(r) for r in zip(*results))
+        for k in np.flatnonzero(~converged):
+            which = f" on target {k}" if len(problems) > 1 else ""
+            warnings.warn(      # scikit-learn's words first (code may filter on them)
+                f"{owner}: Objective did not converge{which}. You might want to "
+                f"increase the number of iterations (duality gap {gaps[k]:.3e} after "
+                f"{n_iters[k]} epochs, tolerance "
+                f"{self.tol * problems[k].yy / n_samples:.3e}), or scale the features.",
+                ConvergenceWarning, stacklevel=2)
+        intercepts = [problem.intercept(coef) for problem, coef in zip(problems, coefs)]
+        # scikit-learn's shapes: 1-d y gives scalars; a column y keeps intercept_
+        # 1-d; more targets give one row, intercept, gap and epoch count each;
+        # without an intercept, intercept_ is 0.0 whatever y
+        if y.ndim == 1 or not self.fit_intercept:
+            self.intercept_ = intercepts[0]
+        else:
+            self.intercept_ = np.array(intercepts, dtype=X.dtype)
+        self.coef_ = (coefs[0] if Y.shape[1] == 1 else coefs).astype(X.dtype)
+        if Y.shape[1] == 1:
+            self.n_iter_, self.dual_gap_ = int(n_iters[0]), float(gaps[0])
+        else:
+            self.n_iter_, self.dual_gap_ = [int(n) for n in n_iters], gaps.astype(X.dtype)
         return self
 
 
+@fill_doc
 class Lasso(ElasticNet):
-    """Linear regression with an L1 prior: ElasticNet with l1_ratio=1.
+    """Linear regression with an L1 prior (scikit-learn's Lasso).
 
-    Minimises ``1 / (2 n) ||y - Xw - b||^2_S + alpha * sum_j pf_j |w_j|``, as
-    scikit-learn's Lasso.  Parameters and attributes are ElasticNet's, without
-    ``l1_ratio``.
+    ElasticNet with ``l1_ratio=1``:
+    %(enet_objective)s
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Strength of the L1 penalty (>= 0).  alpha=0 is least squares, for which
+        coordinate descent is slow (prefer LinearRegression).
+    %(enet_params)s
+    %(copy_x)s
+    %(enet_max_iter)s
+    %(enet_params_end)s
+
+    Attributes
+    ----------
+    %(enet_attributes)s
+
+    See Also
+    --------
+    ElasticNet : L1 and L2 penalties mixed.
+    LassoCV : The alpha chosen by cross-validation.
+    lasso_path : The solutions along a grid of alphas.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regfast
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ [2.0, 0.0, 0.0, -1.0, 0.0] + 3 + 0.1 * rng.standard_normal(100)
+    >>> model = regfast.Lasso(alpha=0.1).fit(X, y)
+    >>> model.coef_.round(2)
+    array([ 1.89,  0.  ,  0.  , -0.94,  0.  ])
+
+    Several targets: one problem each, as scikit-learn's.
+
+    >>> Y = np.column_stack([y, X[:, 1] - 1])
+    >>> model = regfast.Lasso(alpha=0.1).fit(X, Y)
+    >>> model.coef_.round(2)
+    array([[ 1.89,  0.  ,  0.  , -0.94,  0.  ],
+           [ 0.  ,  0.9 ,  0.  ,  0.  ,  0.  ]])
+    >>> model.intercept_.round(2)
+    array([ 3.  , -1.01])
+    >>> model.predict(X[:3]).shape
+    (3, 2)
     """
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute="auto",
                  copy_X=True, max_iter=1000, tol=1e-4, warm_start=False,
                  positive=False, random_state=None, selection="cyclic",
-                 penalty_factor=None, lower_bounds=None, upper_bounds=None):
+                 penalty_factor=None, lower_bounds=None, upper_bounds=None,
+                 n_jobs=None):
         super().__init__(
             alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
             precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
             warm_start=warm_start, positive=positive,
             random_state=random_state, selection=selection,
             penalty_factor=penalty_factor, lower_bounds=lower_bounds,
-            upper_bounds=upper_bounds)
+            upper_bounds=upper_bounds, n_jobs=n_jobs)

@@ -16,7 +16,7 @@ from sklearn.utils.validation import validate_data
 from ._glm_problem import GLMProblem
 from ._validation import (SPARSE_CONVERTIBLE, as_csc, check_bounds, check_numeric,
                           check_penalty_factor, check_sample_weight,
-                          check_scalar_param, check_sparse_format)
+                          check_scalar_param)
 
 # scikit-learn's solver names, accepted for compatibility: regfast always runs
 # its proximal-Newton coordinate descent, which covers every penalty.
@@ -78,7 +78,6 @@ def validate_classification(est, X, y, sample_weight, *, reset=True, owner=None)
     est holds class_weight and records n_features_in_; owner names it in errors.
     """
     owner = owner or type(est).__name__
-    check_sparse_format(X, owner)
     check_numeric(X, "X", owner)
     X, y = validate_data(est, X, y, reset=reset, accept_sparse=list(SPARSE_CONVERTIBLE),
                          dtype=[np.float64, np.float32], order="F",
@@ -117,8 +116,8 @@ class LogisticPredictorMixin(LinearClassifierMixin, SparseCoefMixin):
         Returns
         -------
         ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+            The linear predictors ``X @ coef_.T + intercept_``.
         """
-        check_sparse_format(X, type(self).__name__)
         return super().decision_function(X)
 
     def predict_proba(self, X):
@@ -130,7 +129,8 @@ class LogisticPredictorMixin(LinearClassifierMixin, SparseCoefMixin):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes), columns in the order of classes_
+        ndarray of shape (n_samples, n_classes)
+            Class probabilities, columns in the order of ``classes_``.
         """
         d = self.decision_function(X)
         if d.ndim == 1:
@@ -148,6 +148,7 @@ class LogisticPredictorMixin(LinearClassifierMixin, SparseCoefMixin):
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            Logarithms of the class probabilities.
         """
         d = self.decision_function(X)
         if d.ndim == 1:
@@ -189,6 +190,7 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
     tol : float, default=1e-4
         Relative duality-gap tolerance: gap <= tol * objective.
     fit_intercept : bool, default=True
+        Fit an intercept (unpenalised).
     intercept_scaling : float, default=1
         Accepted for compatibility: the intercept is never penalised (as in
         every scikit-learn solver but liblinear).
@@ -287,7 +289,8 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
 
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         owner = type(self).__name__
         C, l1_ratio = self._check_params()

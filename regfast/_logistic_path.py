@@ -32,8 +32,9 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
     y : array-like of shape (n_samples,)
         Class labels, at least two classes.
     l1_ratio : float, default=1.0
+        Mix of the L1 (1) and L2 (0) penalties, in [0, 1].
     eps : float, default=1e-3
-        alpha_min / alpha_max for the automatic grid.
+        Ratio alpha_min / alpha_max of the automatic grid.
     n_alphas : int, default=None
         Number of alphas (the older spelling of ``alphas=int``).
     alphas : int or array-like, default=None
@@ -42,6 +43,7 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
         is zero) down to ``eps * alpha_max``; or the alphas themselves
         (sorted in decreasing order; 0 is the unpenalised fit).
     fit_intercept : bool, default=True
+        Fit an intercept (unpenalised).
     sample_weight : array-like of shape (n_samples,), default=None
         Used as given.
     coef_init : array-like of shape (n_features,) or (n_classes, n_features)
@@ -53,20 +55,39 @@ def logistic_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=None, alphas=None,
     positive : bool, default=False
         Coefficients >= 0 (a lower bound of 0).
     penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multiplier of both penalties (0: unpenalised).
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
         Box constraints, lower <= 0 <= upper (glmnet's lower.limits / upper.limits).
     return_n_iter : bool, default=False
+        Also return the Newton steps per alpha.
 
     Returns
     -------
     alphas : ndarray of shape (n_alphas,)
-    coefs : ndarray of shape (n_features, n_alphas), or
-        (n_classes, n_features, n_alphas) for more than two classes
+        The alphas, in decreasing order.
+    coefs : ndarray of shape (n_features, n_alphas) or (n_classes, n_features, n_alphas)
+        Coefficients along the path (the second shape for more than two classes).
     intercepts : ndarray of shape (n_alphas,) or (n_classes, n_alphas)
+        Intercepts along the path.
     dual_gaps : ndarray of shape (n_alphas,)
         In the units of the objective above.
     n_iters : ndarray of shape (n_alphas,), only with return_n_iter
-        Proximal Newton steps.
+        Proximal Newton steps per alpha.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> import regfast
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> alphas, coefs, intercepts, gaps = regfast.logistic_path(X, y, l1_ratio=1.0, alphas=5)
+    >>> alphas.round(4), coefs.shape
+    (array([0.3837, 0.0682, 0.0121, 0.0022, 0.0004]), (30, 5))
+    >>> n_nonzero = (coefs != 0).sum(axis=0)
+    >>> int(n_nonzero[0]), bool(np.all(np.diff(n_nonzero) >= 0))
+    (0, True)
     """
     owner = "logistic_path"
     l1_ratio = check_scalar_param(l1_ratio, "l1_ratio", owner, low=0, high=1)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_array, check_random_state
 from ._docs import fill_doc
 from ._problem import Problem, excess, no_bounds, use_gram
 from ._validation import (check_alphas, check_bounds, check_penalty_factor,
-                          check_sample_weight, check_scalar_param, check_sparse_format, as_csc,
+                          check_sample_weight, check_scalar_param, as_csc,
                           check_y)
 
 DEFAULT_N_ALPHAS = 100
@@ -70,7 +70,6 @@ def resolve_alphas(problem, alphas, n_alphas, l1_ratio, penalty_factor, eps, bou
 
 def prepare(X, y, sample_weight, fit_intercept, precompute, owner):
     """Validated Problem for a path (X used as is when F-ordered or CSC)."""
-    check_sparse_format(X, owner)
     X = check_array(X, accept_sparse=["csc", "csr", "coo"],
                     dtype=[np.float64, np.float32], order="F",
                     accept_large_sparse=True, ensure_all_finite=False)  # Problem checks

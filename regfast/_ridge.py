@@ -59,8 +59,9 @@ def check_alpha(alpha, n_targets, owner, name="alpha"):
                         f"numbers, got {alpha!r}")
     a = a.astype(np.float64).ravel()
     if a.size not in (1, n_targets):
-        raise ValueError(f"{owner}: {name} has {a.size} values but y has "
-                         f"{n_targets} target(s); pass one value, or one per target")
+        raise ValueError(f"{owner}: Number of targets and number of penalties do not "
+                         f"correspond: {a.size} != {n_targets} ({name} has {a.size} "
+                         "values; pass one value, or one per target)")
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{owner}: {name} must be finite, got {alpha!r}")
     if np.any(a < 0):
