@@ -5,7 +5,9 @@ gives real parallelism; BLAS is pinned to one thread inside it so the threads
 do not oversubscribe the cores.
 """
 
+import contextlib
 import os
+import threading
 import warnings
 
 import numpy as np
@@ -13,10 +15,12 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.validation import check_random_state
 from threadpoolctl import threadpool_limits
 
 from ._coordinate_descent import LinearPredictorMixin
+from ._docs import fill_doc
 from ._interrupt import map_threads
 from ._path import enet_path, lasso_path, resolve_alphas
 from ._problem import Problem, use_gram
@@ -47,6 +51,35 @@ def remote_backend_active():
     return type(get_active_backend()[0]).__name__ not in LOCAL_BACKENDS
 
 
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_limiter = None
+
+
+@contextlib.contextmanager
+def single_threaded_blas():
+    """BLAS on one thread while any caller is inside, restored when the last leaves.
+
+    threadpoolctl's limits are process-wide and each restores what it found:
+    two CV fits in concurrent user threads used to interleave, so one restored
+    BLAS's threads while the other still ran its folds (whose bits then
+    depended on the timing), and the last could leave BLAS pinned for good.
+    """
+    global _blas_users, _blas_limiter
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_limiter = threadpool_limits(limits=1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
+
+
 def run_folds(run, jobs, n_jobs, shared=()):
     """[run(*shared, job) for job in jobs], in a pool of n_jobs threads (each job
     a fit without the GIL; BLAS pinned to one thread so they do not oversubscribe).
@@ -66,12 +99,13 @@ def run_folds(run, jobs, n_jobs, shared=()):
             warnings.simplefilter("ignore", ConvergenceWarning)
             return Parallel(n_jobs=n_jobs)(delayed(run)(*shared, job) for job in jobs)
     n_jobs = min(effective_n_jobs(n_jobs), len(jobs))
-    with warnings.catch_warnings():
+    # BLAS on one thread whatever n_jobs: a BLAS reduction split over another
+    # number of threads rounds differently, and n_jobs must not change the bits
+    with warnings.catch_warnings(), single_threaded_blas():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if n_jobs == 1:
             return [run(*shared, job) for job in jobs]
-        with threadpool_limits(limits=1, user_api="blas"):
-            return map_threads(lambda job: run(*shared, job), jobs, n_jobs)
+        return map_threads(lambda job: run(*shared, job), jobs, n_jobs)
 
 
 def fold_problem(X, y, sw, train, fit_intercept, precompute):
@@ -96,7 +130,10 @@ def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, bounds, seed):
     coefs, _, _, _ = problem.path(
         alphas, l1_ratio, pf, coef, bounds=bounds, tol=float(est.tol),
         max_iter=int(est.max_iter), selection=est.selection, seed=seed)
-    intercepts = (problem.y_mean - problem.xm @ coefs) if problem.xm is not None else 0.0
+    # einsum, not BLAS's gemv: its rounding differed between the main thread and
+    # worker threads for the same arrays (so n_jobs and threads changed mse_path_)
+    intercepts = (problem.y_mean - np.einsum("j,ja->a", problem.xm, coefs)
+                  if problem.xm is not None else 0.0)
     residues = np.asarray(X[test] @ coefs) + intercepts - y[test][:, None]
     weights = None if sw is None else sw[test]
     if weights is not None and not weights.sum() > 0:
@@ -114,57 +151,58 @@ def fold_job(est, X, y, sw, folds, grids, l1_ratios, pf, bounds, seed, job):
     return fold_mse(est, X, y, sw, train, test, grids[i], l1_ratios[i], pf, bounds, seed)
 
 
+@fill_doc
 class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     """Elastic net with alpha (and l1_ratio) chosen by cross-validation.
 
-    Same parameters, attributes and results as scikit-learn's ElasticNetCV;
-    folds and l1_ratios run in parallel threads with ``n_jobs``.
+    scikit-learn's ElasticNetCV: the path over a grid of alphas on each fold,
+    the alpha (and l1_ratio) of lowest mean squared error on the held-out
+    rows, then one fit on all the data there.  Same parameters, attributes
+    and results; each fold's path runs without the GIL, so folds and
+    l1_ratios run in parallel threads with ``n_jobs``.
 
     Parameters
     ----------
     l1_ratio : float or list of float, default=0.5
-        Mixes L1 (1) and L2 (0); a list is searched over.
-    eps : float, default=1e-3
-        alpha_min / alpha_max of the automatic grid.
-    n_alphas : int, default=None
-        Older spelling of ``alphas=int``.
-    alphas : int or array-like, default=100
-        Number of alphas of the automatic grid, or the alphas to try.
-    fit_intercept : bool, default=True
-    precompute : 'auto' or bool, default='auto'
-        Gram mode for each fold (see ElasticNet).
-    max_iter : int, default=1000
-    tol : float, default=1e-4
-    cv : int, cross-validation generator or iterable, default=None
-        None is 5-fold (KFold, no shuffling), as in scikit-learn.
-    copy_X : bool, default=True
-        Accepted for compatibility: X is never modified.
-    verbose : bool or int, default=0
-        Accepted for compatibility.
-    n_jobs : int, default=None
-        Threads over (l1_ratio, fold) pairs; None means 1, -1 all CPUs.
-    positive : bool, default=False
-    random_state : int, RandomState instance or None, default=None
-        Used with ``selection='random'``.
-    selection : {'cyclic', 'random'}, default='cyclic'
-    penalty_factor : array-like of shape (n_features,), default=None
-        Per-feature penalty multipliers (0: unpenalised).
-    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
-        Box constraints on the coefficients, lower <= 0 <= upper (see ElasticNet).
+        Mix of L1 (1) and L2 (0), in [0, 1]; a list is searched over (the
+        automatic grid needs l1_ratio > 0).
+    %(cv_params)s
+    %(cv_cv)s
+    %(copy_x)s
+    %(cv_params_end)s
 
     Attributes
     ----------
-    alpha_ : float
     l1_ratio_ : float
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float
+        The l1_ratio chosen.
     mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
-        Squeezed to (n_alphas, n_folds) for a single l1_ratio.
+        Held-out mean squared error per l1_ratio, alpha and fold; (n_alphas,
+        n_folds) for a single l1_ratio.
     alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
-    dual_gap_ : float
-    n_iter_ : int
-    n_features_in_ : int
-    feature_names_in_ : ndarray
+        The grid of each l1_ratio (decreasing); one row only for one l1_ratio
+        or given alphas (the same grid for all).
+    %(cv_attributes)s
+
+    See Also
+    --------
+    ElasticNet : One alpha, chosen by hand.
+    LassoCV : The L1 penalty alone.
+    enet_path : The path on all the data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regfast
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ [2.0, 0.0, 0.0, -1.0, 0.0] + 3 + 0.1 * rng.standard_normal(100)
+    >>> model = regfast.ElasticNetCV(l1_ratio=[0.5, 0.9, 1.0], cv=5).fit(X, y)
+    >>> model.l1_ratio_, round(model.alpha_, 4)
+    (1.0, 0.0041)
+    >>> model.mse_path_.shape, model.alphas_.shape
+    ((3, 100, 5), (3, 100))
+    >>> model.coef_.round(1)
+    array([ 2.,  0.,  0., -1.,  0.])
     """
 
     path = staticmethod(enet_path)
@@ -193,20 +231,32 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
 
-    def fit(self, X, y, sample_weight=None):
+    @fill_doc
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+            Training data; each fold's training rows are copied once.
+        %(cv_y)s
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, used in the fits and the held-out errors.
+        **params : dict
+            scikit-learn's metadata for the CV splitter (e.g. ``groups``): not
+            routed by regfast, so refused (with scikit-learn's message when
+            routing is disabled).
 
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         owner = type(self).__name__
+        if params:
+            _raise_for_params(params, self, "fit")
+            raise ValueError(f"{owner}: metadata routing is not supported; got "
+                             f"{sorted(params)}")
         l1_ratios = self._check_params()
         X, y = validate_X_y(self, X, y, check_finite=False)   # Problem checks
         n_samples, n_features = X.shape
@@ -253,7 +303,9 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.l1_ratio_ = float(l1_ratios[i_best])
         self.alpha_ = float(grids[i_best][a_best])
         alphas = np.array(grids)
-        self.alphas_ = alphas[0] if len(l1_ratios) == 1 else alphas
+        # scikit-learn's: one automatic grid per l1_ratio, a given grid once
+        given = self.n_alphas is None and np.ndim(self.alphas) == 1
+        self.alphas_ = alphas[0] if len(l1_ratios) == 1 or given else alphas
         self.mse_path_ = mse[0] if len(l1_ratios) == 1 else mse
 
         coef = np.zeros(full.n_features)
@@ -272,10 +324,47 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         return self
 
 
+@fill_doc
 class LassoCV(ElasticNetCV):
     """Lasso with alpha chosen by cross-validation (scikit-learn's LassoCV).
 
-    Parameters and attributes are ElasticNetCV's without ``l1_ratio``.
+    The Lasso path over a grid of alphas on each fold, the alpha of lowest
+    mean squared error on the held-out rows, then one Lasso fit on all the
+    data there.  Folds run in parallel threads with ``n_jobs``.
+
+    Parameters
+    ----------
+    %(cv_params)s
+    %(copy_x)s
+    %(cv_cv)s
+    %(cv_params_end)s
+
+    Attributes
+    ----------
+    mse_path_ : ndarray of shape (n_alphas, n_folds)
+        Held-out mean squared error per alpha and fold.
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid (decreasing).
+    %(cv_attributes)s
+
+    See Also
+    --------
+    Lasso : One alpha, chosen by hand.
+    ElasticNetCV : L1 and L2 penalties mixed.
+    lasso_path : The path on all the data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regfast
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ [2.0, 0.0, 0.0, -1.0, 0.0] + 3 + 0.1 * rng.standard_normal(100)
+    >>> model = regfast.LassoCV(cv=5).fit(X, y)
+    >>> round(model.alpha_, 4), model.mse_path_.shape
+    (0.0041, (100, 5))
+    >>> model.coef_.round(1)
+    array([ 2.,  0.,  0., -1.,  0.])
     """
 
     path = staticmethod(lasso_path)

@@ -38,8 +38,9 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
         The Cs to try, or their number: ``np.logspace(-4, 4, Cs)`` as in
         scikit-learn.
     l1_ratios : array-like of float, default=None
-        l1_ratios to try (None or scikit-learn's 'warn': ``(0.0,)``, L2).
+        The l1_ratios to try (None or scikit-learn's 'warn': ``(0.0,)``, L2).
     fit_intercept : bool, default=True
+        Fit an intercept (unpenalised).
     cv : int, cross-validation generator or iterable, default=None
         None is 5-fold stratified, as in scikit-learn.
     dual : bool, default=False
@@ -48,7 +49,8 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
         Deprecated as in scikit-learn: 'l1' is l1_ratios=(1,), 'l2' is
         l1_ratios=(0,), None is Cs=(np.inf,).
     scoring : str, callable or None, default=None
-        scikit-learn's scoring (None, or its 'warn': accuracy).
+        The score of the held-out folds, as scikit-learn's (None, or its
+        'warn': accuracy).
     solver : str, default='auto'
         Any of scikit-learn's solver names; ignored (see LogisticRegression).
     tol : float, default=1e-4
@@ -56,6 +58,7 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
     max_iter : int, default=100
         Proximal Newton steps per fit.
     class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into the sample weights.
     n_jobs : int, default=None
         Threads over (fold, l1_ratio) pairs; None means 1, -1 all CPUs.
     verbose : int, default=0
@@ -174,11 +177,14 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+            Class labels, at least two classes.
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, not all zero; used as given.
 
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         owner = type(self).__name__
         Cs, ratios = self._grid()
@@ -207,6 +213,11 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
             back = np.argsort(order, kind="stable")
             coefs, intercepts, n_iters = coefs[back], intercepts[back], n_iters[back]
             w_test = None if sw_score is None else sw_score[test]
+            if w_test is not None and not w_test.sum() > 0:
+                # the weighted score would divide by zero: name the cause
+                raise ValueError("a cross-validation fold has only zero sample weights "
+                                 "in its test part; use fewer folds or shuffle the "
+                                 "samples (cv=StratifiedKFold(shuffle=True))")
             if self.scoring in BUILTIN_SCORES:
                 scores = builtin_scores(self.scoring, coefs, intercepts, X[test],
                                         y_idx[test], w_test)

@@ -26,7 +26,7 @@ from sklearn.model_selection import check_cv
 
 from ._ridge import Ridge, RidgePredictMixin
 from ._ridge_design import BLOCK_VALUES, RidgeDesign
-from ._validation import as_csc, check_sample_weight, validate_X_y
+from ._validation import as_csc, check_alphas, check_sample_weight, validate_X_y
 
 
 class _Identity(RegressorMixin, BaseEstimator):
@@ -211,19 +211,12 @@ def fold_path(X, y, sample_weight, fit_intercept, alphas):
     return coef, intercept
 
 
-def check_alphas(alphas, strict, owner):
-    """alphas as a 1-d float64 array of positive (strict) or non-negative values."""
-    a = np.asarray(alphas)
-    if a.dtype.kind not in "iuf" or a.ndim > 1 or a.size == 0:
-        raise ValueError(f"{owner}: alphas must be a number or a non-empty 1-d "
-                         f"array of numbers, got {alphas!r}")
-    a = a.astype(np.float64).ravel()
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{owner}: alphas must be finite, got {alphas!r}")
-    if np.any(a < 0) or (strict and np.any(a == 0)):
-        need = "positive (leave-one-out needs alpha > 0)" if strict else "non-negative"
-        raise ValueError(f"{owner}: alphas must be {need}, got {alphas!r}")
-    return a
+def check_finite_fit(values, owner):
+    """Refuse, naming the cause, results that over/underflowed: the Gram matrix
+    squares X, so |X| beyond ~1e150 or below ~1e-150 leaves float64's range."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{owner}: the fit over/underflows float64 (X's Gram matrix "
+                         "squares its magnitude); rescale X or y (e.g. StandardScaler)")
 
 
 class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
@@ -239,6 +232,7 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
     alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
         Penalties to try (> 0 for leave-one-out).
     fit_intercept : bool, default=True
+        Fit an intercept (X is centred implicitly, never copied).
     scoring : str, callable or None, default=None
         None: negative mean squared LOO error (cv=None), R^2 otherwise.
     cv : int, cross-validation generator, iterable or None, default=None
@@ -262,6 +256,19 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
     intercept_ : float or ndarray of shape (n_targets,)
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import regfast
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = X @ [2.0, 0.0, 0.0, -1.0, 0.0] + 3 + 0.1 * rng.standard_normal(100)
+    >>> model = regfast.RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(X, y)
+    >>> round(model.alpha_, 3)
+    0.1
+    >>> model.coef_.round(1)
+    array([ 2.,  0.,  0., -1.,  0.])
     """
 
     def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
@@ -282,12 +289,14 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target; a 2-d y is one problem per column.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights, used as given.
 
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         owner = type(self).__name__
         if self.gcv_mode not in (None, "auto", "svd", "eigen"):
@@ -319,6 +328,9 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
         folds = list(check_cv(self.cv, y, classifier=False).split(X, y))
         scores = np.zeros(len(alphas))
         for train, test in folds:
+            if sw is not None and not sw[train].sum() > 0:
+                raise ValueError("a cross-validation fold has only zero sample weights "
+                                 "in its training part")
             X_train = X[train]
             X_train = as_csc(X_train, owner) if sp.issparse(X) else np.asfortranarray(X_train)
             coef, intercept = fold_path(X_train, y[train],
@@ -326,6 +338,7 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
                                         bool(self.fit_intercept), alphas)
             p, T, A = coef.shape
             pred = np.asarray(X[test] @ coef.reshape(p, T * A)).reshape(-1, T, A) + intercept
+            check_finite_fit(pred, owner)
             params = {"sample_weight": sw[test]} if weighted else {}
             for a in range(A):
                 scores[a] += scorer(_Identity(), pred[:, :, a].reshape(y[test].shape),
@@ -345,6 +358,11 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
         Y = y.reshape(n, -1)
         T = Y.shape[1]
         sw = check_sample_weight(sample_weight, n, np.float64, owner, rescale=False)
+        if (n if sw is None else np.count_nonzero(sw)) < 2:
+            # leaving out the only (weighted) sample leaves nothing to fit
+            raise ValueError(f"{owner}: leave-one-out (cv=None) needs at least 2 "
+                             "samples with a positive sample_weight; got "
+                             f"{n if sw is None else np.count_nonzero(sw)}")
         # Leave-one-out divides by 1 - leverage, which float32 rounding can
         # wreck: float32 X is decomposed from one float64 copy (as
         # scikit-learn does); the fitted attributes stay float32.
@@ -354,8 +372,9 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
         z = np.asarray(z, dtype=np.float64)
         mode = self.gcv_mode
         if mode == "svd" and design.is_sparse:
-            warnings.warn(f"{owner}: gcv_mode='svd' is not supported for sparse X; "
-                          "using 'eigen'.", UserWarning, stacklevel=3)
+            # scikit-learn's warning (an error from its 1.11 on); regfast goes on
+            warnings.warn(f"{owner}: The 'svd' mode is not supported for sparse X; "
+                          "gcv_mode='eigen' is used.", FutureWarning, stacklevel=3)
             mode = None
         if mode != "svd":
             mode = "gram" if n <= p else "cov"
@@ -382,6 +401,7 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
         self._select(alphas, scores, per_target, y.ndim, T)
         alpha_t = np.broadcast_to(np.asarray(self.alpha_, dtype=np.float64), (T,))
         coef = loo.coef(alpha_t)
+        check_finite_fit(coef, owner)
         self._set_fitted(coef, design.intercept(y_mean, coef), y.ndim, X.dtype)
         if self.store_cv_results:
             shape = (n, len(alphas)) if y.ndim == 1 else (n, T, len(alphas))

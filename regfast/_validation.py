@@ -6,9 +6,12 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
+from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_array, validate_data
 
-# Sparse formats accepted; CSC is used as is, the others cost one conversion.
+# Sparse formats kept by validation: CSC is used as is, CSR and COO cost one
+# conversion; any other (LIL, DOK, DIA, BSR) is converted to CSC by
+# scikit-learn's check_array, as scikit-learn's estimators accept them.
 SPARSE_CONVERTIBLE = ("csc", "csr", "coo")
 
 
@@ -28,15 +31,6 @@ def check_scalar_param(value, name, owner, *, low=None, high=None,
         hi = "inf)" if high is None else f"{high}" + ("]" if high_inclusive else ")")
         raise ValueError(f"{owner}: {name} must be in {lo}, {hi}, got {value!r}")
     return int(value) if kind == "int" else float(value)
-
-
-def check_sparse_format(X, owner):
-    """Reject sparse formats that would need an expensive or lossy conversion."""
-    if sp.issparse(X) and X.format not in SPARSE_CONVERTIBLE:
-        raise TypeError(
-            f"{owner}: sparse format {X.format!r} is not supported; pass a CSC "
-            f"matrix (used without a copy), or CSR/COO (converted once): "
-            f"X.tocsc()")
 
 
 def check_numeric(a, name, owner):
@@ -82,7 +76,6 @@ def validate_X_y(estimator, X, y, *, reset=True, multi_output=False,
     arrays are accepted without a copy.
     """
     owner = type(estimator).__name__
-    check_sparse_format(X, owner)
     check_numeric(X, "X", owner)
     check_numeric(y, "y", owner)
     X, y = validate_data(
@@ -108,18 +101,23 @@ def raise_non_finite_X(X, owner):
     """
     check_array(X, accept_sparse=True, dtype=None, ensure_2d=False,
                 ensure_all_finite=True, input_name="X", estimator=owner)
-    raise ValueError(f"{owner}: X^T y overflows float64; rescale X or y "
+    # scikit-learn's words first: code may match them (its solver finds out later)
+    raise ValueError(f"{owner}: Coordinate descent iterations resulted in non-finite "
+                     "parameter values: X^T y overflows float64; rescale X or y "
                      "(e.g. StandardScaler)")
 
 
 def check_y(y, dtype, owner, multi_output=False):
-    """A 1-d finite target; (n, 1) is accepted with a warning, more columns refused."""
+    """A 1-d finite target; (n, 1) is accepted with a warning, more columns refused
+    (with scikit-learn's message: its single-target CV models refuse them too)."""
     y = np.asarray(y)
     if y.ndim == 2 and not multi_output:
         if y.shape[1] != 1:
             raise ValueError(
-                f"{owner} does not support multi-output y yet (y has shape "
-                f"{y.shape}); fit one model per column")
+                f"For multi-task outputs, use MultiTask{owner}: {owner} fits one "
+                f"target, and y has shape {y.shape}. regfast has no multi-task "
+                f"models yet (scikit-learn's MultiTask{owner} is one); or fit one "
+                f"{owner} per column")
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected; "
             "it is raveled.", DataConversionWarning, stacklevel=3)
@@ -141,7 +139,10 @@ def check_sample_weight(sample_weight, n_samples, dtype, owner, rescale=True):
         sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
     sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64,
                      input_name="sample_weight")
-    if sw.ndim != 1 or sw.shape[0] != n_samples:
+    if sw.ndim != 1:    # scikit-learn's message
+        raise ValueError(f"{owner}: Sample weights must be 1D array or scalar, got "
+                         f"shape {sw.shape}")
+    if sw.shape[0] != n_samples:
         raise ValueError(f"{owner}: sample_weight has shape {sw.shape}, expected "
                          f"({n_samples},) to match X")
     if np.any(sw < 0):
@@ -219,3 +220,23 @@ def check_ratios(values, name, owner):
     for r in ratios:
         check_scalar_param(float(r), name, owner, low=0, high=1)
     return ratios
+
+
+def check_alphas(alphas, strict, owner):
+    """alphas as a 1-d float64 array of positive (strict) or non-negative values.
+
+    Each value is checked by scikit-learn's ``check_scalar`` (its messages,
+    ``alphas[i] == v, must be > 0.0.``, and TypeError for a non-number).
+    """
+    a = np.asarray(alphas, dtype=object)
+    if a.ndim > 1 or a.size == 0:
+        raise ValueError(f"{owner}: alphas must be a number or a non-empty 1-d "
+                         f"array of numbers, got {alphas!r}")
+    a = a.ravel()
+    for i, value in enumerate(a):
+        check_scalar(value, f"alphas[{i}]", numbers.Real, min_val=0.0,
+                     include_boundaries="neither" if strict else "left")
+    a = a.astype(np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{owner}: alphas must be finite, got {alphas!r}")
+    return a
