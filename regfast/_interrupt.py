@@ -24,18 +24,16 @@ def stopping_fits():
         _cd.add_stop_request(-1)
 
 
-def map_threads(run, jobs, n_jobs):
-    """[run(job) for job in jobs] in a pool of n_jobs threads.
-
-    On an error the jobs not started are cancelled; on KeyboardInterrupt in
-    the waiting thread the running fits are stopped too.  Either way no
-    thread is left running when it raises.
-    """
+@contextmanager
+def thread_pool(n_jobs):
+    """A ThreadPoolExecutor for fits that leaves no thread running when the
+    block raises: the jobs not started are cancelled, and on KeyboardInterrupt
+    the running fits are stopped (within an epoch) before it waits for them."""
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=n_jobs)
     try:
-        results = list(pool.map(run, jobs))
+        yield pool
     except KeyboardInterrupt:
         with stopping_fits():
             pool.shutdown(wait=True, cancel_futures=True)
@@ -44,4 +42,9 @@ def map_threads(run, jobs, n_jobs):
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return results
+
+
+def map_threads(run, jobs, n_jobs):
+    """[run(job) for job in jobs] in a pool of n_jobs threads (`thread_pool`)."""
+    with thread_pool(n_jobs) as pool:
+        return list(pool.map(run, jobs))

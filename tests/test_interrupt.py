@@ -40,9 +40,9 @@ CHILD = textwrap.dedent("""
 
 CASES = {
     # tol=0 never converges: these run until max_iter, far beyond the test
-    "lasso_path": (400, 3000, "regfast.lasso_path(X, y, eps=1e-4, n_alphas=50, "
+    "lasso_path": (400, 3000, "regfast.lasso_path(X, y, eps=1e-4, alphas=50, "
                               "tol=0.0, max_iter=10**6)"),
-    "LassoCV threads": (400, 3000, "regfast.LassoCV(n_jobs=2, cv=3, n_alphas=20, "
+    "LassoCV threads": (400, 3000, "regfast.LassoCV(n_jobs=2, cv=3, alphas=20, "
                                    "tol=0.0, max_iter=10**6).fit(X, y)"),
     "ElasticNet sparse": (400, 3000, "regfast.ElasticNet(alpha=1e-4, l1_ratio=0.5, "
                                      "tol=0.0, max_iter=10**7).fit("
@@ -101,7 +101,7 @@ LEAK_CHILD = textwrap.dedent("""
         timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
         timer.start()
         try:
-            regfast.lasso_path(X, y, eps=1e-4, n_alphas=50, tol=0.0, max_iter=10**6)
+            regfast.lasso_path(X, y, eps=1e-4, alphas=50, tol=0.0, max_iter=10**6)
             raise SystemExit("the fit finished before the interrupt")
         except KeyboardInterrupt:
             timer.join()
@@ -123,3 +123,32 @@ def test_interrupted_fits_free_their_memory(tmp_path):
     assert out.returncode == 0, out.stderr
     growth = int(out.stdout.split()[-1])
     assert growth < 1_000_000, f"15 interrupted fits kept {growth} bytes"
+
+
+def test_sigint_stops_the_report_and_its_threads(tmp_path):
+    """`regfast report`: its resamples run in threads; Ctrl-C ends the command
+    promptly with exit code 130 and leaves no output file behind."""
+    pytest.importorskip("plotly")
+    import numpy as np
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 2000))
+    np.savez(tmp_path / "wide.npz", X=X, y=X[:, :20].sum(axis=1) + rng.standard_normal(300))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "regfast", "report", "wide.npz", "--n-jobs", "2",
+         "--resamples", "5000", "-o", "out.html"], cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
+    try:
+        time.sleep(8)               # imports, CV, paths: then well into the resamples
+        assert child.poll() is None, child.communicate()
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+        latency = time.monotonic() - sent
+    finally:
+        child.kill()
+    assert child.returncode == 130, err
+    assert "interrupted" in err
+    assert latency < 3.0, f"the report took {latency:.2f} s to stop"
+    assert not (tmp_path / "out.html").exists()
+    assert not [f for f in os.listdir(tmp_path) if f not in ("wide.npz",)], os.listdir(tmp_path)

@@ -9,7 +9,6 @@ elastic-net scaling, as ``compare --alpha``).  Nothing here draws.
 
 import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,6 +18,7 @@ from threadpoolctl import threadpool_limits
 from .. import enet_path, logistic_path
 from ..cli._commands import (check_options, check_split_options, choose_alpha, data_summary,
                              logistic_result, read_dataset, split_rows, task_summary)
+from .._interrupt import thread_pool
 from ..cli._data import UsageError
 from ..cli._fitting import (class_index, cv_fit, fit_timed, logistic_objective, residual,
                             shown_weights, specs, training_log)
@@ -214,8 +214,7 @@ def compute(args, bar):
     out["free"] = free_fit(models["l2"], grid[-1] * FREE_FACTOR, Xtr, ytr, Xte, yte,
                            args.max_iter)
     # paths and resamples are independent fits: threads, as the kernel releases the GIL
-    with threadpool_limits(limits=1, user_api="blas"), \
-            ThreadPoolExecutor(max_workers=jobs) as pool:
+    with threadpool_limits(limits=1, user_api="blas"), thread_pool(jobs) as pool:
         futures = {key: pool.submit(path, key) for key in models}
         for key, future in futures.items():
             bar.step(f"path: {models[key].label}")

@@ -32,7 +32,7 @@ def resample_weights(specs, alphas, starts, X, y, resamples, seed, max_iter, poo
         stratified, so each keeps both classes).
     resamples, seed : int
         How many halves, and the seed that draws them.
-    pool : concurrent.futures.Executor
+    pool : concurrent.futures.Executor (regfast._interrupt.thread_pool)
         Runs the halves in parallel (the kernel releases the GIL).
     on_wait : callable
         Called with i = 1, 2, ... in the calling thread before it waits for
