@@ -15,7 +15,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
-from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.validation import check_random_state
 from threadpoolctl import threadpool_limits
 
@@ -25,8 +24,8 @@ from ._interrupt import map_threads
 from ._path import enet_path, lasso_path, resolve_alphas
 from ._problem import Problem, use_gram
 from ._validation import (check_bounds, check_penalty_factor, check_ratios,
-                          check_sample_weight,
-                          check_scalar_param, validate_X_y)
+                          check_sample_weight, check_scalar_param, refuse_fit_params,
+                          validate_X_y)
 
 
 def effective_n_jobs(n_jobs):
@@ -253,10 +252,7 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         owner = type(self).__name__
-        if params:
-            _raise_for_params(params, self, "fit")
-            raise ValueError(f"{owner}: metadata routing is not supported; got "
-                             f"{sorted(params)}")
+        refuse_fit_params(params, self)
         l1_ratios = self._check_params()
         X, y = validate_X_y(self, X, y, check_finite=False)   # Problem checks
         n_samples, n_features = X.shape

@@ -53,6 +53,17 @@ def resolve_penalty(est):
         "'C' instead. Use l1_ratio=0 instead of penalty='l2', l1_ratio=1 instead of "
         "penalty='l1', l1_ratio set to a float between 0 and 1 instead of "
         "penalty='elasticnet', and C=np.inf instead of penalty=None.", FutureWarning)
+    # scikit-learn's warnings where penalty and l1_ratio or C disagree (its wording)
+    if penalty != "elasticnet" and est.l1_ratio is not None and 0 < est.l1_ratio < 1:
+        warnings.warn("l1_ratio parameter is only used when penalty is 'elasticnet'. "
+                      f"Got (penalty={penalty})", UserWarning, stacklevel=3)
+    if (penalty == "l2" and est.l1_ratio != 0) or (penalty == "l1" and est.l1_ratio != 1):
+        warnings.warn(f"Inconsistent values: penalty={penalty} with l1_ratio="
+                      f"{est.l1_ratio}. penalty is deprecated. Please use l1_ratio only.",
+                      UserWarning, stacklevel=3)
+    if penalty is None and C != 1.0:
+        warnings.warn("Setting penalty=None will ignore the C and l1_ratio parameters",
+                      UserWarning, stacklevel=3)
     if penalty is None:
         return np.inf, l1_ratio
     if penalty == "l1":

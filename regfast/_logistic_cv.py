@@ -16,7 +16,7 @@ from ._logistic import (PENALTIES, LogisticPredictorMixin, LogisticRegression,
                         check_solver_params, validate_classification,
                         warn_not_converged)
 from ._validation import (check_bounds, check_penalty_factor, check_ratios,
-                          check_sample_weight, check_scalar_param)
+                          check_sample_weight, check_scalar_param, refuse_fit_params)
 
 
 class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
@@ -170,7 +170,7 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
                 ratios = np.array([1.0 if self.penalty == "l1" else 0.0])
         return Cs, ratios
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose C (and l1_ratio) by cross-validation, then refit on all data.
 
         Parameters
@@ -180,6 +180,10 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
             Class labels, at least two classes.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, not all zero; used as given.
+        **params : dict
+            scikit-learn's metadata for the CV splitter and scorer: not routed
+            by regfast, so refused (with scikit-learn's message when routing is
+            disabled).
 
         Returns
         -------
@@ -187,6 +191,7 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
             The fitted estimator.
         """
         owner = type(self).__name__
+        refuse_fit_params(params, self)
         Cs, ratios = self._grid()
         check_solver_params(self)
         X, y_idx, classes, sw = validate_classification(self, X, y, sample_weight)

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
 from scipy.linalg import lapack
-from scipy.sparse.linalg import lsqr
+from scipy.sparse.linalg import LinearOperator, lsqr
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 
@@ -69,7 +69,7 @@ def check_alpha(alpha, n_targets, owner, name="alpha"):
     return np.broadcast_to(a, (n_targets,)).copy()
 
 
-def check_solver(solver, positive, is_sparse, owner):
+def check_solver(solver, positive, is_sparse, fit_intercept, owner):
     """Validate solver (a name in SOLVERS) against the data; returns regfast's name."""
     if solver not in SOLVERS:
         raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {solver!r}")
@@ -78,8 +78,11 @@ def check_solver(solver, positive, is_sparse, owner):
                          "positive=True; use solver='auto' or 'cd'")
     solver = SOLVER_ALIASES.get(solver, solver)
     if solver == "svd" and is_sparse:
-        raise TypeError(f"{owner}: solver='svd' needs dense X (sparse X is never "
-                        "densified); use 'auto', 'cg', 'lsqr' or 'cholesky'")
+        # scikit-learn's error types: ValueError (its check of the intercept
+        # on sparse X comes first), else TypeError
+        error = ValueError if fit_intercept else TypeError
+        raise error(f"{owner}: solver='svd' does not support sparse X: it needs dense X "
+                    "(sparse X is never densified); use 'auto', 'cg', 'lsqr' or 'cholesky'")
     return solver
 
 
@@ -187,7 +190,9 @@ def solve_svd(design, z, alphas):
     U, s, Vt = linalg.svd(Z, full_matrices=False, overwrite_a=True,
                           check_finite=False)
     s = s.astype(np.float64)[:, None]
-    cutoff = SVD_RCOND * max(Z.shape) * (s.max() if s.size else 0.0)
+    # the rounding of Z's own dtype: float32 leaves its zero singular values ~1e-7
+    cutoff = (max(SVD_RCOND, np.finfo(Z.dtype).eps) * max(Z.shape)
+              * (s.max() if s.size else 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         d = np.where(s > cutoff, s / (s * s + alphas[None, :]), 0.0)
     return (Vt.T @ (d * (U.T @ z))).T
@@ -296,14 +301,19 @@ def solve_lsqr(design, z, alphas, tol, max_iter):
     op = design.operator()
     coef = np.empty((z.shape[1], design.n_features), dtype=design.dtype)
     n_iter = np.empty(z.shape[1], dtype=np.int32)
+    # scipy's LSQR is not scale-invariant (with |z| ~ 1e-25, or |X| ~ 1e-26, it
+    # stops at once far from the solution): solve for Z / sigma and a unit
+    # right-hand side, sigma a power of two near Z's largest column norm
+    norm = float(np.sqrt(np.max(design.col_sqnorms(), initial=0.0)))
+    sigma = 2.0 ** np.round(np.log2(norm)) if 0 < norm < np.inf else 1.0
+    scaled = LinearOperator(op.shape, matvec=lambda v: op.matvec(v) / sigma,
+                            rmatvec=lambda u: op.rmatvec(u) / sigma, dtype=op.dtype)
     for t, a in enumerate(alphas):
-        # scipy's LSQR is not scale-invariant (with |z| ~ 1e-25 it stops at once
-        # far from the solution): solve for a unit right-hand side
         scale = np.max(np.abs(z[:, t]), initial=0.0)
         scale = scale if 0 < scale < np.inf else 1.0
-        res = lsqr(op, z[:, t] / scale, damp=np.sqrt(a), atol=tol, btol=tol,
+        res = lsqr(scaled, z[:, t] / scale, damp=np.sqrt(a) / sigma, atol=tol, btol=tol,
                    iter_lim=max_iter)
-        coef[t], n_iter[t] = res[0] * scale, res[2]
+        coef[t], n_iter[t] = res[0] * (scale / sigma), res[2]
     return coef, n_iter
 
 
@@ -460,7 +470,8 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
         check_scalar_param(self.tol, "tol", owner, low=0)
         if self.max_iter is not None:
             check_scalar_param(self.max_iter, "max_iter", owner, low=1, kind="int")
-        solver = check_solver(self.solver, bool(self.positive), sp.issparse(X), owner)
+        solver = check_solver(self.solver, bool(self.positive), sp.issparse(X),
+                              bool(self.fit_intercept), owner)
         X, y = validate_X_y(self, X, y, multi_output=True)
         if solver == "auto":
             solver = auto_solver(X, bool(self.positive))

@@ -358,11 +358,12 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
         Y = y.reshape(n, -1)
         T = Y.shape[1]
         sw = check_sample_weight(sample_weight, n, np.float64, owner, rescale=False)
-        if (n if sw is None else np.count_nonzero(sw)) < 2:
+        n_pos = n if sw is None else np.count_nonzero(sw)
+        if n_pos < 2:
             # leaving out the only (weighted) sample leaves nothing to fit
             raise ValueError(f"{owner}: leave-one-out (cv=None) needs at least 2 "
-                             "samples with a positive sample_weight; got "
-                             f"{n if sw is None else np.count_nonzero(sw)}")
+                             f"samples with a positive sample_weight; got {n_pos} "
+                             f"sample{'' if n_pos == 1 else 's'}")
         # Leave-one-out divides by 1 - leverage, which float32 rounding can
         # wreck: float32 X is decomposed from one float64 copy (as
         # scikit-learn does); the fitted attributes stay float32.

@@ -7,6 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_scalar
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.validation import check_array, validate_data
 
 # Sparse formats kept by validation: CSC is used as is, CSR and COO cost one
@@ -240,3 +241,15 @@ def check_alphas(alphas, strict, owner):
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{owner}: alphas must be finite, got {alphas!r}")
     return a
+
+
+def refuse_fit_params(params, estimator):
+    """Refuse the metadata passed to fit as ``**params``: regfast does not route it.
+
+    With scikit-learn's metadata routing disabled (its default), scikit-learn's
+    own error and message.
+    """
+    if params:
+        _raise_for_params(params, estimator, "fit")
+        raise ValueError(f"{type(estimator).__name__}: metadata routing is not "
+                         f"supported; got {sorted(params)}")

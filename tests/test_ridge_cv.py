@@ -135,17 +135,17 @@ def test_kfold_matches_sklearn(sparse, cv, fit_intercept, weighted, multi, scori
 
 def test_sparse_svd_falls_back_to_eigen():
     X, Y, _ = make_data(20, 5, 1)
-    with pytest.warns(UserWarning, match="gcv_mode='svd' is not supported for sparse"):
+    with pytest.warns(FutureWarning, match="'svd' mode is not supported for sparse X"):
         ours = RidgeCV(gcv_mode="svd").fit(sp.csc_matrix(X), Y[:, 0])
     assert ours.alpha_ == RidgeCV().fit(X, Y[:, 0]).alpha_
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
-    ({"alphas": [0.0, 1.0]}, ValueError, "alphas must be positive"),
-    ({"alphas": [-1.0, 1.0], "cv": 3}, ValueError, "alphas must be non-negative"),
+    ({"alphas": [1.0, 0.0]}, ValueError, r"alphas\[1\] == 0.0, must be > 0.0"),
+    ({"alphas": [-1.0, 1.0], "cv": 3}, ValueError, r"alphas\[0\] == -1.0, must be >= 0.0"),
     ({"alphas": []}, ValueError, "non-empty"),
     ({"alphas": [1.0, np.inf]}, ValueError, "alphas must be finite"),
-    ({"alphas": ["a"]}, ValueError, "array of numbers"),
+    ({"alphas": ["a"]}, TypeError, r"alphas\[0\] must be an instance of float"),
     ({"gcv_mode": "qr"}, ValueError, "gcv_mode must be"),
     ({"cv": 3, "store_cv_results": True}, ValueError, "incompatible"),
     ({"cv": 3, "alpha_per_target": True}, ValueError, "incompatible"),
