@@ -15,7 +15,7 @@ from scipy.sparse.linalg import LinearOperator
 
 from . import _cd
 from ._gram import gram_dense
-from ._problem import CSC, DENSE, sparse_gram
+from ._problem import CSC, DENSE, column_values, constant_columns, sparse_gram
 
 # Dense blocks (a few MB) in which columns or rows of Z are formed for BLAS.
 BLOCK_VALUES = 1 << 19
@@ -40,7 +40,7 @@ class RidgeDesign:
         self.dtype = X.dtype
         self.is_sparse = sp.issparse(X)
         self.sw = sample_weight
-        self.sw_sum = float(n if sample_weight is None else sample_weight.sum())
+        self.sw_sum = float(n if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
         # weights and their square roots in X's dtype, for BLAS and the kernel
         self._sw = None if sample_weight is None else sample_weight.astype(self.dtype)
         self.sqrt_sw = (None if sample_weight is None
@@ -51,8 +51,14 @@ class RidgeDesign:
         else:
             self._kernel_args = (DENSE, X.ravel(order="F"), None, None)
         self.xm = None
+        self._const = None          # constant columns: zero once centred
         if fit_intercept:
             self.xm = self._xt(np.ones(n, dtype=self.dtype)) / self.sw_sum
+            # a constant column's mean exactly its value: centred, it is 0, not
+            # rounding that an unpenalised solve scales up (see constant_columns)
+            const = constant_columns(X, self.xm)
+            self.xm[const] = column_values(X, const)
+            self._const = const if const.size else None
 
     def _xt(self, v):
         """X^T S v in float64 (double accumulation in the kernel), v of length n."""
@@ -93,6 +99,8 @@ class RidgeDesign:
         out = np.asarray(self.X.T @ u)
         if self.xm is not None:
             out -= np.multiply.outer(self.xm, u.sum(axis=0)).astype(self.dtype)
+            if self._const is not None:
+                out[self._const] = 0      # c sum(u) - c sum(u): rounding, not 0
         return out
 
     def operator(self):

@@ -1,12 +1,14 @@
 """Shared test setup: the compiled kernel must be importable; real data sets are optional.
 
 The real data sets live next to the repository, in ``<repo>/../shared/data``
-(one ``.npz`` per set, see the README there).  Tests that use them skip with a
+(one ``.npz`` per set, see the README there), or in the folder that the
+environment variable REGFAST_DATA names.  Tests that use them skip with a
 message saying where they looked when that folder is absent; they never need
 the network.
 """
 
 import importlib
+import os
 import importlib.util
 from pathlib import Path
 
@@ -14,7 +16,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA_DIR = Path(os.environ.get("REGFAST_DATA")
+                or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 
 
 def _check_extension():
@@ -52,7 +55,8 @@ def load_real(name, *, max_rows=None, max_cols=None, seed=0):
     path = DATA_DIR / f"{name}.npz"
     if not path.exists():
         pytest.skip(f"real data set {name!r} not found: expected {path} "
-                    "(the shared data folder next to the repository)")
+                    "(the shared data folder next to the repository; "
+                    "set REGFAST_DATA to use another folder)")
     with np.load(path, allow_pickle=False) as d:
         y = np.asarray(d["y"], dtype=np.float64)
         if "X" in d.files:
@@ -75,3 +79,35 @@ def load_real(name, *, max_rows=None, max_cols=None, seed=0):
 def real_data():
     """The loader `load_real` as a fixture (tests cannot import conftest)."""
     return load_real
+
+
+# Hypothesis profiles for tests/test_properties.py, chosen by REGFAST_HYPOTHESIS:
+# "ci" (default) is sized to run that file in about 2-3 minutes on 2 cores and is
+# derandomized, so a CI failure reproduces with the same command anywhere (new
+# examples come from "long" runs, whose failures hypothesis saves in its
+# database and replays); "long" is for deep runs (time-boxed by the caller);
+# "dev" is a quick local pass.  REGFAST_HYPOTHESIS_EXAMPLES=N overrides the
+# number of examples per test.  The deadline flags pathologically slow
+# examples only (examples take milliseconds; CI machines are shared).
+try:
+    from datetime import timedelta
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    _slow = [HealthCheck.too_slow, HealthCheck.filter_too_much]
+    settings.register_profile("ci", max_examples=1500, derandomize=True,
+                              deadline=timedelta(seconds=20), print_blob=True,
+                              suppress_health_check=_slow)
+    settings.register_profile("dev", max_examples=20, deadline=timedelta(seconds=20),
+                              suppress_health_check=_slow)
+    settings.register_profile("long", max_examples=1_000_000,
+                              deadline=timedelta(seconds=60), print_blob=True,
+                              suppress_health_check=_slow)
+    settings.load_profile(os.environ.get("REGFAST_HYPOTHESIS", "ci"))
+    if os.environ.get("REGFAST_HYPOTHESIS_EXAMPLES"):      # per test, any profile
+        settings.register_profile(
+            "_sized", settings(max_examples=int(os.environ["REGFAST_HYPOTHESIS_EXAMPLES"])))
+        settings.load_profile("_sized")
+except ImportError:          # hypothesis is in the [test] extra; without it the
+    pass                     # property tests are skipped (importorskip)

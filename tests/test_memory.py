@@ -245,3 +245,46 @@ def test_non_canonical_csc_gives_the_canonical_answer():
     est = Lasso(alpha=0.01, tol=1e-12).fit(X, y, sample_weight=sw)
     est_nc = Lasso(alpha=0.01, tol=1e-12).fit(non_canonical_csc(X), y, sample_weight=sw)
     np.testing.assert_allclose(est_nc.coef_, est.coef_, rtol=0, atol=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# O(n + p) beyond X: a memory-mapped float32 X (benchmarks/memory_mmap.py
+# measures the same at n=200000, p=2000, with RSS as well)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("what", ["lasso", "lasso_path", "lasso_weighted"])
+def test_memory_mapped_fit_allocates_O_n_plus_p(tmp_path, what):
+    """A fit on a float32 memmap with a small support allocates a few n- and
+    p-vectors (traced numpy memory), not anything of X's size (40 MB here)."""
+    from regfast import lasso_path
+    n, p = 50_000, 200
+    rng = np.random.default_rng(5)
+    mm = np.memmap(tmp_path / "X.f32", dtype=np.float32, mode="w+", shape=(n, p),
+                   order="F")
+    for start in range(0, p, 50):
+        mm[:, start:start + 50] = rng.standard_normal((50, n), dtype=np.float32).T
+    y = np.asarray(mm[:, :3], dtype=np.float64) @ [2.0, -1.0, 0.5] + rng.standard_normal(n)
+    mm.flush()
+    del mm
+    X = np.memmap(tmp_path / "X.f32", dtype=np.float32, mode="r", shape=(n, p), order="F")
+    sw = rng.uniform(0.5, 2.0, n) if what == "lasso_weighted" else None
+    alpha = large_alpha(X, y)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        if what == "lasso_path":
+            _, coefs, _ = lasso_path(X, y, alphas=np.geomspace(2 * alpha, alpha, 5),
+                                     precompute=False, fit_intercept=True)
+            nnz = np.count_nonzero(coefs[:, -1])
+        else:
+            nnz = np.count_nonzero(Lasso(alpha=alpha, precompute=False).fit(
+                X, y, sample_weight=sw).coef_)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert 0 < nnz < 10
+    # a handful of float64 n- and p-vectors: y, weights, the centred target,
+    # residual; 4 of them is the measured figure, with room
+    budget = 8 * (n + p) * 8
+    assert peak < budget, (f"fit allocated {peak / 2**20:.1f} MiB, more than "
+                           f"8 (n + p) float64 vectors ({budget / 2**20:.1f} MiB)")

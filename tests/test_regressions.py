@@ -1,0 +1,218 @@
+"""Regression tests for bugs found by the property-based tests (tests/test_properties.py).
+
+Each test is the smallest form of one failure, checked against an
+independent reference (numpy least squares, a recomputed objective).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from regfast import ElasticNet, Lasso, LassoCV, lasso_path
+
+
+def constant_column_problem(n=60, seed=0):
+    """A constant column next to an informative one; y from the informative one."""
+    rng = np.random.RandomState(seed)
+    X = np.full((n, 2), 0.1)
+    X[:, 1] = rng.randn(n)
+    return np.asfortranarray(X), rng.randn(n)
+
+
+@pytest.mark.parametrize("precompute", [False, True])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_unpenalised_fit_with_a_constant_column(precompute, sparse):
+    """alpha=0 with an intercept: a constant column is zero once centred.
+
+    Its weighted mean used to carry rounding, so the centred column was a tiny
+    constant that the exact unpenalised step scaled to ~1e15 (Gram mode) and
+    the intercept lost the predictions to cancellation; without Gram mode the
+    fit stopped at w = 0.  The answer is ordinary least squares.
+    """
+    X, y = constant_column_problem()
+    slope, intercept = np.polyfit(X[:, 1], y, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)     # "alpha=0: prefer LinearRegression"
+        est = Lasso(alpha=0.0, precompute=precompute).fit(
+            sp.csc_matrix(X) if sparse else X, y)
+    np.testing.assert_allclose(est.coef_[1], slope, rtol=1e-10)
+    np.testing.assert_allclose(est.predict(X), intercept + slope * X[:, 1],
+                               rtol=0, atol=1e-9)      # the bug: 0.07 to 0.2
+    assert np.abs(est.coef_[0]) < 1e3            # not the ~1e15 of the bug
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_constant_column_is_exactly_zero_at_alpha_max(dtype):
+    """A constant column has X_c^T y_c = 0 exactly: it does not set alpha_max,
+    and with pf=0 on it the fit is still the least-squares one."""
+    X, y = constant_column_problem()
+    X = X.astype(dtype, order="F")
+    alphas, coefs, _ = lasso_path(X[:, :1], y, alphas=3, fit_intercept=True)
+    assert np.all(coefs == 0)
+    assert alphas[0] <= np.finfo(float).resolution      # the grid of a null problem
+    est = ElasticNet(alpha=0.01, l1_ratio=0.5, penalty_factor=[0.0, 1.0]).fit(X, y)
+    assert np.abs(est.coef_[0]) < 1e3
+
+
+def test_constant_target_gives_zero_coefficients():
+    """y constant: y_c is exactly 0 (not rounding noise), so the fit is w = 0
+    at once for any alpha, including tiny ones (it used to run to max_iter)."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(66, 4)
+    y = np.full(66, 0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = Lasso(alpha=1e-30, max_iter=1000).fit(X, y)
+    assert np.all(est.coef_ == 0) and est.intercept_ == 0.1
+    assert est.dual_gap_ == 0.0
+
+
+def test_float32_weights_sum_in_float64():
+    """n_eff (the weights' sum) in float64: a float32 sum is off by ~1e-7, so
+    the weighted mean of a constant float32 column was not its value."""
+    from regfast._problem import Problem
+    rng = np.random.RandomState(0)
+    n = 10_001
+    X = np.full((n, 1), 0.3, dtype=np.float32, order="F")
+    sw = rng.uniform(0.1, 3.0, n).astype(np.float32)
+    sw *= np.float32(n / sw.sum(dtype=np.float64))
+    problem = Problem(X, rng.randn(n).astype(np.float32), sw, True)
+    assert problem.n_eff == np.sum(sw, dtype=np.float64)
+    assert problem.xm[0] == np.float32(0.3)
+
+
+# ---------------------------------------------------------------------------
+# Cross-validation with zero sample weights: a clear error, not a crash
+# ---------------------------------------------------------------------------
+
+def weighted_problem(n=12, p=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p)
+    return X, X @ rng.randn(p) + 0.1 * rng.randn(n), (np.arange(n) % 2).astype(int)
+
+
+@pytest.mark.parametrize("estimator", ["LassoCV", "ElasticNetCV"])
+def test_enet_cv_zero_weight_test_fold(estimator):
+    """A test fold whose weights are all zero used to raise ZeroDivisionError
+    from np.average; it is a ValueError naming the cause."""
+    import regfast
+    X, y, _ = weighted_problem()
+    sw = np.ones(12)
+    sw[:4] = 0.0                               # KFold(3): the first test fold
+    with pytest.raises(ValueError, match="fold has only zero sample weights in its test"):
+        getattr(regfast, estimator)(cv=3).fit(X, y, sample_weight=sw)
+
+
+def test_logistic_cv_zero_weight_test_fold():
+    from sklearn.model_selection import KFold
+    from regfast import LogisticRegressionCV
+    X, _, labels = weighted_problem()
+    sw = np.ones(12)
+    sw[:4] = 0.0
+    with pytest.raises(ValueError, match="fold has only zero sample weights in its test"):
+        LogisticRegressionCV(Cs=3, cv=KFold(3)).fit(X, labels, sample_weight=sw)
+
+
+def test_ridge_cv_zero_weight_training_fold():
+    """k-fold RidgeCV: a training part without weight used to give NaN
+    predictions and scikit-learn's "Input contains NaN"."""
+    from regfast import RidgeCV
+    X, y, _ = weighted_problem()
+    sw = np.zeros(12)
+    sw[:4] = 1.0                               # only the first test fold has weight
+    with pytest.raises(ValueError, match="fold has only zero sample weights in its training"):
+        RidgeCV(alphas=[0.1, 1.0], cv=3).fit(X, y, sample_weight=sw)
+
+
+@pytest.mark.parametrize("weights", [None, "one_positive"])
+def test_ridge_cv_leave_one_out_needs_two_samples(weights):
+    """Leave-one-out with one (weighted) sample left nothing to fit: NaN
+    scores and, with weights, scikit-learn's "Input contains NaN"."""
+    from regfast import RidgeCV
+    X, y, _ = weighted_problem(n=4)
+    sw = None
+    if weights:
+        sw = np.zeros(4)
+        sw[2] = 1.0
+    else:
+        X, y = X[:1], y[:1]
+    with pytest.raises(ValueError, match="leave-one-out .* at least 2 samples"):
+        RidgeCV().fit(X, y, sample_weight=sw)
+
+
+def test_ridge_cv_refuses_an_underflowing_fit():
+    """X of 1e-150: X^T X underflows; the fit used to return non-finite
+    coefficients (LOO) or NaN predictions (k-fold) without naming the cause."""
+    from regfast import RidgeCV
+    X = np.array([[1.764052345967664e-150, 0.0], [9.787379841057392e-151, 0.0]])
+    y = np.array([1125.3141037750506, -358.9955515693741])
+    with pytest.raises(ValueError, match="over/underflows float64"):
+        RidgeCV(alphas=[4.0698087208453856e-306], fit_intercept=False).fit(X, y)
+
+
+# ---------------------------------------------------------------------------
+# Ridge: solvers at extreme magnitudes and on degenerate columns
+# ---------------------------------------------------------------------------
+
+def ridge_reference(X, y, alpha, fit_intercept):
+    """Ridge's minimiser by numpy's lstsq on the augmented system, columns
+    rescaled to unit norm first (so the reference is scale-free)."""
+    if fit_intercept:
+        X, y = X - X.mean(axis=0), y - y.mean()
+    d = np.linalg.norm(X, axis=0)
+    d[d == 0] = 1.0
+    A = np.vstack([X / d, np.diag(np.sqrt(alpha) / d)])
+    return np.linalg.lstsq(A, np.r_[y, np.zeros(X.shape[1])], rcond=None)[0] / d
+
+
+def test_ridge_dual_cholesky_overflow_falls_back():
+    """p > n at alpha = 0: (X X^T)^-1 y overflowed (1e149 / 3e-160) although
+    the answer (1e229) does not; coef_ came back -inf without a word."""
+    from regfast import Ridge
+    X = np.array([[1.76405235e-80, 4.00157208e-81]])
+    y = np.array([-1.91809744e+149])
+    for solver in ("auto", "cholesky"):
+        coef = Ridge(alpha=0.0, solver=solver, fit_intercept=False).fit(X, y).coef_
+        np.testing.assert_allclose(coef, np.linalg.pinv(X) @ y, rtol=1e-12)
+
+
+@pytest.mark.parametrize("x_scale, y_scale", [(1.0, 1e-25), (1e-26, 1.0)])
+def test_ridge_lsqr_is_scale_invariant(x_scale, y_scale):
+    """scipy's LSQR stopped at once, far from the solution, for |y| ~ 1e-25 or
+    |X| ~ 1e-26; regfast now solves a rescaled system."""
+    from regfast import Ridge
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(2, 2) * x_scale, rng.randn(2) * y_scale
+    coef = Ridge(alpha=0.0, solver="lsqr", fit_intercept=False, tol=1e-10).fit(X, y).coef_
+    np.testing.assert_allclose(coef, np.linalg.solve(X, y), rtol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["lsqr", "cholesky", "svd", "cg"])
+def test_ridge_constant_column_with_intercept(solver):
+    """A constant column is zero once centred: its mean carried rounding, and
+    LSQR at alpha = 0 put ~1e16 on it (objective far above the optimum)."""
+    from regfast import Ridge
+    rng = np.random.RandomState(0)
+    X = np.c_[np.full(4, 0.37), rng.randn(4)]
+    y = rng.randn(4)
+    est = Ridge(alpha=0.0, solver=solver, tol=1e-10).fit(X, y)
+    assert abs(est.coef_[0]) < 1e-6
+    np.testing.assert_allclose(est.coef_[1], np.polyfit(X[:, 1], y, 1)[0], rtol=1e-6)
+
+
+def test_ridge_svd_float32_treats_float32_rounding_as_zero():
+    """float32 X with all-zero columns at alpha = 0: the SVD's cutoff used
+    float64's eps, so the float32 rounding left on the zero singular values
+    (~1e-7 s_max) was inverted into garbage coefficients."""
+    from regfast import Ridge
+    rng = np.random.RandomState(0)
+    X = np.zeros((93, 4), dtype=np.float32)
+    X[:, [0, 3]] = rng.randn(93, 2)
+    y = X[:, 0] - 2 * X[:, 3] + 0.1 * rng.randn(93)
+    for solver in ("auto", "svd"):
+        coef = Ridge(alpha=0.0, solver=solver, fit_intercept=False).fit(X, y).coef_
+        ref = np.linalg.lstsq(X[:, [0, 3]].astype(float), y, rcond=None)[0]
+        np.testing.assert_allclose(coef[[0, 3]], ref, rtol=1e-4)
+        assert np.all(np.abs(coef[[1, 2]]) < 1e-3)
