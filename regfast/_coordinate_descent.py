@@ -215,6 +215,13 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         if self.warm_start and getattr(self, "coef_", None) is not None:
             if np.size(self.coef_) == coefs.size:
                 coefs[:] = np.reshape(self.coef_, coefs.shape)
+        elif self.l1_ratio == 0 and np.all(pf == pf[0]) and not np.isfinite(bounds).any():
+            # pure L2 without bounds is Ridge: start from its exact solution, which
+            # coordinate descent then certifies (see exact_l2_start)
+            from ._ridge import exact_l2_start
+            start = exact_l2_start(X, Y, sw, self.fit_intercept, self.alpha * pf[0])
+            if start is not None:
+                coefs[:] = start
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
         options = dict(bounds=bounds, tol=float(self.tol), max_iter=int(self.max_iter),
                        selection=self.selection, seed=seed)

@@ -317,6 +317,40 @@ def solve_lsqr(design, z, alphas, tol, max_iter):
     return coef, n_iter
 
 
+# ElasticNet(l1_ratio=0) is Ridge: it starts from the exact solution when the
+# direct solve costs at most this many passes over X.  Coordinate descent
+# certifies the objective, not the coefficients: on a rank-deficient design the
+# objective is flat along the small singular directions and the iterates stop
+# far (1e-4 relative) from the solution there.
+EXACT_L2_START_PASSES = 200
+
+
+def exact_l2_start(X, Y, sample_weight, fit_intercept, alpha):
+    """Ridge's exact coefficients (T, p) for the objective (1/2n) sum_i s_i r_i^2
+    + (alpha/2) ||w||^2 (weights s summing to n), or None where a direct solve
+    costs more than EXACT_L2_START_PASSES passes over X or fails.
+
+    X is F-ordered dense or CSC (as validated), Y of shape (n, T).
+    """
+    n, p = X.shape
+    m = min(n, p)
+    if sp.issparse(X):
+        passes = direct_cost_iters(X) or np.inf
+    else:   # Gram matrix n p m / 2 and Cholesky m^3 / 3 BLAS-3 flops, against n p reads
+        passes = DENSE_FLOP * (m / 2 + m ** 3 / (3 * n * p))
+    if not passes <= EXACT_L2_START_PASSES or alpha <= 0:
+        return None
+    sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    design = RidgeDesign(X, sw, fit_intercept)
+    _, z = design.center_y(Y)
+    S = design.sw_sum
+    try:
+        coef = solve_cholesky(design, z, np.full(Y.shape[1], alpha * S))
+    except linalg.LinAlgError:
+        return None
+    return coef if np.all(np.isfinite(coef)) else None
+
+
 def solve_cd(X, y, sample_weight, fit_intercept, alphas, positive, tol,
              max_iter, owner):
     """The shared coordinate-descent kernel, one target at a time.

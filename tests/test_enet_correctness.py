@@ -617,6 +617,34 @@ def test_pure_l2_matches_closed_form(shape, sparse, fit_intercept, weighted):
 
 
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("precompute", [False, True])
+def test_pure_l2_coefficients_exact_on_a_rank_deficient_design(sparse, precompute):
+    """l1_ratio=0 at the default tol: the coefficients themselves to 1e-8 relative.
+
+    The duality gap bounds the objective, which is flat along the small singular
+    directions of a rank-10 design: stopped on the gap alone, coordinate descent
+    left the coefficients 1e-4 relative from Ridge's closed form.
+    """
+    rng = np.random.RandomState(3)
+    U, _ = np.linalg.qr(rng.randn(300, 100))
+    V, _ = np.linalg.qr(rng.randn(100, 100))
+    s_vals = np.exp(-np.arange(100) / 10.0)              # effective rank about 10
+    X = (U * s_vals) @ V.T
+    y = X @ rng.randn(100) + 0.01 * rng.randn(300)
+    sw = rng.uniform(0.01, 10, 300)
+    alpha = 1e-3 / sw.sum()
+    Xs = sp.csc_matrix(X) if sparse else X
+    est = ElasticNet(alpha=alpha, l1_ratio=0.0, precompute=precompute).fit(
+        Xs, y, sample_weight=sw)
+    xm, ym = sw @ X / sw.sum(), sw @ y / sw.sum()
+    Xc, yc = X - xm, y - ym
+    w = np.linalg.solve(Xc.T @ (sw[:, None] * Xc) + alpha * sw.sum() * np.eye(100),
+                        Xc.T @ (sw * yc))
+    np.testing.assert_allclose(est.coef_, w, rtol=1e-8, atol=1e-10 * np.abs(w).max())
+    np.testing.assert_allclose(est.intercept_, ym - xm @ w, atol=1e-10)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
 def test_alpha_zero_is_least_squares(sparse):
     X, y, sw = make_problem(TALL, sparse, seed=15)
     Xc, yc, s = centred(X, y, sw, True)

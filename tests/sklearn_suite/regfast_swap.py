@@ -60,17 +60,6 @@ REASONS = {
         f"{CD}::test_1d_multioutput_lasso_and_multitask_lasso_cv",
         f"{SPARSE_CD}::test_same_output_sparse_dense_lasso_and_enet_cv[[]*",
     ],
-    "known limit: ElasticNet(l1_ratio=0) against Ridge on a rank-10 design to rtol 5e-7; "
-    "regfast stops on the duality gap (objective optimal to rounding), but the objective "
-    "is flat along the small singular directions and the coefficients stay 3e-6 to 5e-4 "
-    "relative from Ridge's; scikit-learn's solver also waits for small coordinate "
-    "updates": [
-        f"{CD}::test_enet_ridge_consistency[[]42-False-1-1e-06]",
-        f"{CD}::test_enet_ridge_consistency[[]42-False-1-0.1]",
-        f"{CD}::test_enet_ridge_consistency[[]42-False-1-1.0]",
-        f"{CD}::test_enet_ridge_consistency[[]42-True-1-1e-06]",
-        f"{CD}::test_enet_ridge_consistency[[]42-True-1-0.1]",
-    ],
     "known limit: float32 X in Gram mode (a given Gram matrix, or precompute=True; "
     "fit_intercept=False) ends 8e-6 from the exact solution where the route without it "
     "ends 2e-7 from it, and the test asks the two to agree to 6 decimals": [
