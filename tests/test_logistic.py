@@ -698,6 +698,7 @@ def test_separable_data_without_penalty_terminates(n_classes, tmp_path):
         pytest.fail("LogisticRegression(C=np.inf) on separable data did not return in 60 s")
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout.strip().splitlines()[-1])
-    assert res["seconds"] < 10, res
+    # no bound on res["seconds"]: the timeout above is the hang guard (a time
+    # bound fails under the sanitizers' slowdown on a loaded machine)
     assert res["warned"] or (res["finite"] and res["all_correct"]), res
     assert res["finite"], res
