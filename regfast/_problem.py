@@ -180,6 +180,10 @@ class Problem:
         # first use (a single alpha may need only a few of its columns)
         self.gram = None
         self._dense_X = None
+        # whether the Gram matrix's entries carry float32 rounding (see `path`):
+        # dense float32 X forms it in float32 BLAS; CSC's is summed in float64
+        self._f32_gram = (self.dtype == np.float32 and self.kind == DENSE
+                          or np.asarray(gram).dtype == np.float32)
         if hasattr(gram, "__array__") or (gram and self.kind == CSC):
             self.gram = self._gram(X, gram)
         elif gram:
@@ -205,6 +209,7 @@ class Problem:
         self.fit_intercept = xm is not None
         self.gram = np.asfortranarray(gram, dtype=np.float64)
         self._dense_X = None
+        self._f32_gram = False
         self.xty = np.asarray(xty, dtype=np.float64)
         self.yy, self.xm, self.y_mean = float(yy), xm, float(y_mean)
         self.n_eff = float(n_eff)
@@ -272,7 +277,9 @@ class Problem:
             if G.shape != (p, p):
                 raise ValueError(f"precompute: the Gram matrix has shape {G.shape}, "
                                  f"expected ({p}, {p})")
-            G = np.asfortranarray(G, dtype=self.dtype)
+            # the kernel's state in float64 whatever G's dtype: a float32
+            # state drifts by 1e-7 relative per update
+            G = np.asfortranarray(G, dtype=np.float64)
             if self._gram_matches(X, G, self.xm):
                 return G
             if self.xm is None or not self._gram_matches(X, G, None):
@@ -289,8 +296,7 @@ class Problem:
         return self._gram_sparse(X)
 
     def _gram_sparse(self, X):
-        G = sparse_gram(X, self.sw, self.xm, self.n_eff)
-        return G if self.dtype == np.float64 else np.asfortranarray(G, dtype=self.dtype)
+        return sparse_gram(X, self.sw, self.xm, self.n_eff)   # float64 for float32 X too
 
     def _gram_matches(self, X, G, xm):
         """Whether G is X_c^T S X_c for X centred by xm (None: not centred).
@@ -332,11 +338,11 @@ class Problem:
         alphas = np.ascontiguousarray(alphas, dtype=np.float64)
         pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
         gram_mode = self.gram is not None or self._dense_X is not None
-        # A float32 Gram matrix cannot certify relative gaps much below 1e-6
-        # (X^T X and the gradient state round at 1e-7 relative, and the gap
-        # comes out of their cancellation).  At such a tol a path runs on X
-        # itself, and one alpha is checked, and finished if need be, on X.
-        on_X_too = gram_mode and self.dtype == np.float32 and tol < F32_GRAM_TOL
+        # A Gram matrix formed in float32 cannot certify relative gaps much
+        # below 1e-6 (its entries round at 1e-7 relative, and the gap comes out
+        # of their cancellation).  At such a tol a path runs on X itself, and
+        # one alpha is checked, and finished if need be, on X.
+        on_X_too = gram_mode and self._f32_gram and tol < F32_GRAM_TOL
         if not gram_mode or (on_X_too and len(alphas) > 1):
             coefs, gaps, n_iters, converged = self._data_fit(
                 alphas, l1_ratio, pf, coef, options)

@@ -714,3 +714,31 @@ def test_fits_in_threads_match_serial_fits():
         threaded = list(pool.map(fit, problems))
     for a, b in zip(serial, threaded):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["csc_gram", "given_float32_gram"])
+def test_float32_gram_mode_keeps_a_float64_state(given):
+    """Gram mode on float32 X reaches a float64 fit's precision when its Gram
+    matrix is exact (CSC X: summed in float64) or given: the kernel's state is
+    float64.  A float32 state drifted by 1e-7 relative per update: a CSC Gram
+    fit could not certify a gap below 1e-6 and ran to max_iter on X (and on
+    scikit-learn's test_enet_float_precision data, a given float32 Gram ended
+    8e-6 from the solution at the default tol)."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 30).astype(np.float32)
+    X[rng.rand(*X.shape) < 0.5] = 0
+    y = (X[:, :5] @ rng.randn(5) + 0.1 * rng.randn(400)).astype(np.float32)
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    ref = SkElasticNet(alpha=0.01, l1_ratio=0.7, fit_intercept=False, tol=1e-14,
+                       max_iter=100_000).fit(X64, y64).coef_
+    if given:
+        # the given matrix's entries round at 1e-7 (float32 BLAS): default tol
+        est = ElasticNet(alpha=0.01, l1_ratio=0.7, fit_intercept=False,
+                         precompute=X.T @ X).fit(X, y)
+        atol = 1e-6
+    else:
+        est = ElasticNet(alpha=0.01, l1_ratio=0.7, fit_intercept=False, tol=1e-10,
+                         max_iter=100_000, precompute=True).fit(sp.csc_matrix(X), y)
+        assert est.dual_gap_ <= 1e-10 * (y64 @ y64) / 400
+        atol = 1e-7             # the float32 data, read exactly
+    np.testing.assert_allclose(est.coef_, ref, rtol=0, atol=atol * np.abs(ref).max())

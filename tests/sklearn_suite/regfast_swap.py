@@ -60,11 +60,6 @@ REASONS = {
         f"{CD}::test_1d_multioutput_lasso_and_multitask_lasso_cv",
         f"{SPARSE_CD}::test_same_output_sparse_dense_lasso_and_enet_cv[[]*",
     ],
-    "known limit: float32 X in Gram mode (a given Gram matrix, or precompute=True; "
-    "fit_intercept=False) ends 8e-6 from the exact solution where the route without it "
-    "ends 2e-7 from it, and the test asks the two to agree to 6 decimals": [
-        f"{CD}::test_enet_float_precision",
-    ],
     "a feature: every regfast Ridge solver fits the intercept on sparse X (scikit-learn "
     "refuses 'cholesky' and 'saga' there)": [
         f"{RIDGE}::test_ridge_fit_intercept_sparse_error[[]*-saga]",
