@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import linalg
+from scipy import linalg, optimize
 from scipy.linalg import lapack
 from scipy.sparse.linalg import LinearOperator, lsqr
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
@@ -32,10 +32,11 @@ SOLVERS = ("auto", "cholesky", "svd", "cg", "lsqr", "cd",
            "sparse_cg", "sag", "saga", "lbfgs")
 # scikit-learn's names, served by regfast's methods (same objective, same
 # optimum): its stochastic solvers by the exact 'auto' route (which, as they do,
-# gives the minimum-norm solution when alpha = 0 and p > n), its quasi-Newton
-# one (positive=True only there) by coordinate descent.
-SOLVER_ALIASES = {"sparse_cg": "cg", "sag": "auto", "saga": "auto", "lbfgs": "cd"}
+# gives the minimum-norm solution when alpha = 0 and p > n).  'lbfgs' is
+# scipy's L-BFGS-B, as scikit-learn's, tol and max_iter included.
+SOLVER_ALIASES = {"sparse_cg": "cg", "sag": "auto", "saga": "auto"}
 CD_MAX_ITER = 1000
+LBFGS_MAX_ITER = 15000              # scikit-learn's default for 'lbfgs'
 # solver='auto' on sparse X: conjugate gradients certified to AUTO_TOL relative
 # error in the coefficients, given as many iterations as the direct route
 # would cost; the direct route (Cholesky of the Gram matrix, at most
@@ -317,6 +318,33 @@ def solve_lsqr(design, z, alphas, tol, max_iter):
     return coef, n_iter
 
 
+def solve_lbfgs(design, z, alphas, positive, tol, max_iter):
+    """scipy's L-BFGS-B on 1/2 ||Z w - z||^2 + alpha/2 ||w||^2 (w >= 0 with
+    positive), as scikit-learn's 'lbfgs': it stops on tol (its gtol and ftol) or
+    max_iter (default 15000), and warns when it did not converge."""
+    p = design.n_features
+    max_iter = LBFGS_MAX_ITER if max_iter is None else max_iter
+    bounds = [(0.0, np.inf)] * p if positive else None
+    coef = np.empty((z.shape[1], p))
+    n_iter = np.empty(z.shape[1], dtype=np.int32)
+    for t, a in enumerate(alphas):
+        zt = z[:, t].astype(np.float64)
+
+        def objective(w):
+            r = design.matvec(w).astype(np.float64) - zt
+            return 0.5 * (r @ r + a * (w @ w)), design.rmatvec(r).astype(np.float64) + a * w
+
+        res = optimize.minimize(objective, np.zeros(p), method="L-BFGS-B", jac=True,
+                                bounds=bounds, tol=tol,
+                                options=dict(maxiter=max_iter, gtol=tol))
+        if not res.success:     # scikit-learn's words (code may filter on them)
+            warnings.warn(f"The lbfgs solver did not converge. Try increasing max_iter or "
+                          f"tol. Currently: max_iter={max_iter} and tol={tol}",
+                          ConvergenceWarning, stacklevel=3)
+        coef[t], n_iter[t] = res.x, res.nit
+    return coef, n_iter
+
+
 # ElasticNet(l1_ratio=0) is Ridge: it starts from the exact solution when the
 # direct solve costs at most this many passes over X.  Coordinate descent
 # certifies the objective, not the coefficients: on a rank-deficient design the
@@ -433,9 +461,11 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
         (Gram matrices up to 4096 rows; beyond, 'cg' to 1e-8 up to
         ``max_iter``); 'cd' with ``positive=True``.
         'sparse_cg' is 'cg'; 'sag' and 'saga' run 'auto' (without
-        ``positive``, as scikit-learn's), 'lbfgs' runs 'cd'.
+        ``positive``, as scikit-learn's); 'lbfgs' is scipy's L-BFGS-B, as
+        scikit-learn's (inexact: it stops on ``tol``).
     positive : bool, default=False
-        Constrain the coefficients to be non-negative ('cd' only).
+        Constrain the coefficients to be non-negative ('auto', 'cd' and
+        'lbfgs').
     random_state : int, RandomState instance or None, default=None
         Accepted for compatibility; every solver here is deterministic.
 
@@ -444,7 +474,7 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : ndarray of shape (n_targets,)
-        Iterations of the iterative solvers ('cg', 'lsqr', 'cd'); 1 for the
+        Iterations of the iterative solvers ('cg', 'lsqr', 'lbfgs', 'cd'); 1 for the
         direct ones (scikit-learn gives None there).
     solver_ : str
         The solver that was run; a scikit-learn name asked for ('sparse_cg',
@@ -527,11 +557,13 @@ class Ridge(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
             coef, n_iter, _ = solve_cg(design, z, alphas, tol, max_iter, owner)
         elif solver == "lsqr":
             coef, n_iter = solve_lsqr(design, z, alphas, tol, max_iter)
+        elif solver == "lbfgs":
+            coef, n_iter = solve_lbfgs(design, z, alphas, bool(self.positive), tol, max_iter)
         else:
             coef, n_iter = solve_cd(X, Y, sw, bool(self.fit_intercept), alphas,
                                     bool(self.positive), tol,
                                     max_iter or CD_MAX_ITER, owner)
-        if not np.all(np.isfinite(coef)) and solver not in ("svd", "lsqr", "cd"):
+        if not np.all(np.isfinite(coef)) and solver not in ("svd", "lsqr", "cd", "lbfgs"):
             # the normal equations' intermediates (e.g. (X X^T)^-1 z) can
             # overflow where the answer does not: retry on X itself
             solver = "lsqr" if design.is_sparse else "svd"

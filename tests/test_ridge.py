@@ -350,3 +350,30 @@ def test_real_data(real_data, name, rows, cols, solver):
                           Ridge(solver="lsqr"), Ridge(solver="cd"), Ridge(positive=True)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_lbfgs_is_lbfgsb_with_its_stopping_rule(sparse):
+    """solver='lbfgs' is L-BFGS-B (as scikit-learn's): at a tight tol it reaches
+    the bounded least-squares solution (scipy's lsq_linear on the stacked,
+    centred system); at max_iter=1 it warns in scikit-learn's words."""
+    from scipy.optimize import lsq_linear
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 8), rng.randn(60)
+    sw = rng.uniform(0.5, 2, 60)
+    alpha = 3.0
+    Xs = sp.csr_matrix(X) if sparse else X
+    est = Ridge(alpha=alpha, solver="lbfgs", positive=True, tol=1e-12,
+                max_iter=10_000).fit(Xs, y, sample_weight=sw)
+    xm, ym = sw @ X / sw.sum(), sw @ y / sw.sum()
+    r = np.sqrt(sw)
+    A = np.vstack([r[:, None] * (X - xm), np.sqrt(alpha) * np.eye(8)])
+    b = np.r_[r * (y - ym), np.zeros(8)]
+    w = lsq_linear(A, b, bounds=(0, np.inf), tol=1e-14, method="bvls").x
+    # L-BFGS-B stops on its projected gradient and relative decrease: near, not exact
+    np.testing.assert_allclose(est.coef_, w, rtol=0, atol=1e-5 * np.abs(w).max())
+    assert est.solver_ == "lbfgs" and est.n_iter_[0] > 1
+    with pytest.warns(ConvergenceWarning, match="lbfgs solver did not converge"):
+        Ridge(alpha=alpha, solver="lbfgs", positive=True, tol=1e-12, max_iter=1).fit(Xs, y)

@@ -71,10 +71,6 @@ REASONS = {
         f"{RIDGE}::test_ridge_fit_intercept_sparse_sag[[]*",
         f"{RIDGE}::test_n_iter",
     ],
-    "Ridge's 'lbfgs' is served by coordinate descent, which solves this 2 x 2 problem "
-    "within max_iter=1: no 'lbfgs solver did not converge' warning": [
-        f"{RIDGE}::test_lbfgs_solver_error",
-    ],
 }
 XFAIL = {tuple(test.split("::")): reason
          for reason, tests in REASONS.items() for test in tests}
