@@ -223,15 +223,16 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             if start is not None:
                 coefs[:] = start
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
+        from ._cv import remote_backend_active, run_folds, split_threads
+        workers, n_threads = ((self.n_jobs, 1) if remote_backend_active()
+                              else split_threads(self.n_jobs, len(problems)))
         options = dict(bounds=bounds, tol=float(self.tol), max_iter=int(self.max_iter),
-                       selection=self.selection, seed=seed)
+                       selection=self.selection, seed=seed, n_threads=n_threads)
         args = (problems, float(self.alpha), float(self.l1_ratio), pf, coefs, options)
         if len(problems) == 1:          # in this thread, BLAS free for the Gram matrix
             results = [solve_target(*args, 0)]
         else:
-            from ._cv import run_folds
-            results = run_folds(solve_target, range(len(problems)), self.n_jobs,
-                                shared=args)
+            results = run_folds(solve_target, range(len(problems)), workers, shared=args)
         coefs, gaps, n_iters, converged = (np.array(r) for r in zip(*results))
         for k in np.flatnonzero(~converged):
             which = f" on target {k}" if len(problems) > 1 else ""

@@ -79,6 +79,14 @@ def single_threaded_blas():
                 _blas_limiter = None
 
 
+def split_threads(n_jobs, n_tasks):
+    """(workers, threads per fit): n_jobs threads in all, over n_tasks fits
+    first (independent fits scale best), the rest within each fit."""
+    total = effective_n_jobs(n_jobs)
+    workers = max(1, min(total, n_tasks))
+    return workers, max(1, total // workers)
+
+
 def run_folds(run, jobs, n_jobs, shared=()):
     """[run(*shared, job) for job in jobs], in a pool of n_jobs threads (each job
     a fit without the GIL; BLAS pinned to one thread so they do not oversubscribe).
@@ -122,13 +130,15 @@ def fold_problem(X, y, sw, train, fit_intercept, precompute):
                    gram=use_gram(X_train, precompute) and not hasattr(precompute, "__array__"))
 
 
-def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, bounds, seed):
+def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, bounds, seed,
+             n_threads=1):
     """Mean squared test error of the path fitted on the training rows, per alpha."""
     problem = fold_problem(X, y, sw, train, est.fit_intercept, est.precompute)
     coef = np.zeros(X.shape[1])
     coefs, _, _, _ = problem.path(
         alphas, l1_ratio, pf, coef, bounds=bounds, tol=float(est.tol),
-        max_iter=int(est.max_iter), selection=est.selection, seed=seed)
+        max_iter=int(est.max_iter), selection=est.selection, seed=seed,
+        n_threads=n_threads)
     # einsum, not BLAS's gemv: its rounding differed between the main thread and
     # worker threads for the same arrays (so n_jobs and threads changed mse_path_)
     intercepts = (problem.y_mean - np.einsum("j,ja->a", problem.xm, coefs)
@@ -143,11 +153,12 @@ def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, bounds, seed):
     return np.average(residues ** 2, axis=0, weights=weights)
 
 
-def fold_job(est, X, y, sw, folds, grids, l1_ratios, pf, bounds, seed, job):
+def fold_job(est, X, y, sw, folds, grids, l1_ratios, pf, bounds, seed, n_threads, job):
     """fold_mse of one job: (index of the l1_ratio, index of the fold)."""
     i, k = job
     train, test = folds[k]
-    return fold_mse(est, X, y, sw, train, test, grids[i], l1_ratios[i], pf, bounds, seed)
+    return fold_mse(est, X, y, sw, train, test, grids[i], l1_ratios[i], pf, bounds, seed,
+                    n_threads)
 
 
 @fill_doc
@@ -267,8 +278,10 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
 
-        results = run_folds(fold_job, jobs, self.n_jobs, shared=(
-            self, X, y, sw, folds, grids, l1_ratios, pf, bounds, seed))
+        workers, n_threads = ((self.n_jobs, 1) if remote_backend_active()
+                              else split_threads(self.n_jobs, len(jobs)))
+        results = run_folds(fold_job, jobs, workers, shared=(
+            self, X, y, sw, folds, grids, l1_ratios, pf, bounds, seed, n_threads))
         # refit on all the data at the chosen alpha
         if use_gram(X, self.precompute):
             full = Problem(X, y, sw, self.fit_intercept, gram=True)
@@ -308,7 +321,8 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         gap, n_iter, converged = full.solve(
             self.alpha_, self.l1_ratio_, pf, coef, bounds=bounds,
             tol=float(self.tol), max_iter=int(self.max_iter),
-            selection=self.selection, seed=seed)
+            selection=self.selection, seed=seed,
+            n_threads=split_threads(getattr(self, "n_jobs", None), 1)[1])
         if not converged:
             warnings.warn(f"{owner}: the final fit did not converge within "
                           f"max_iter={self.max_iter} epochs (duality gap {gap:.3e}).",

@@ -47,10 +47,12 @@ lower_bounds, upper_bounds : float or array-like of shape (n_features,), default
     ``upper.limits``), lower <= 0 <= upper; None for no bound.  Extra to
     scikit-learn.
 n_jobs : int, default=None
-    Threads over the targets of a 2-d y (each target's fit runs without the
-    GIL).  None means 1 (-1: all CPUs), as joblib's; under a joblib backend
-    that runs elsewhere (``joblib.parallel_backend('dask')``), the targets
-    are joblib tasks.  Extra to scikit-learn."""
+    Threads in all: over the targets of a 2-d y, and within each fit for
+    the full passes over X (the gradients of all features for the duality
+    gap and screening, the column norms; the epochs stay sequential).  The
+    result does not depend on it.  None means 1 (-1: all CPUs), as joblib's;
+    under a joblib backend that runs elsewhere (``joblib.parallel_backend(
+    'dask')``), the targets are joblib tasks.  Extra to scikit-learn."""
 
 ENET_ATTRIBUTES = """\
 coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
@@ -109,9 +111,11 @@ CV_PARAMS_END = """\
 verbose : bool or int, default=0
     Accepted for compatibility.
 n_jobs : int, default=None
-    Threads over the (l1_ratio, fold) pairs; None means 1, -1 all CPUs.
-    Under a joblib backend that runs elsewhere (``joblib.parallel_backend(
-    'dask')``) they are joblib tasks.
+    Threads in all: over the (l1_ratio, fold) pairs, and those left over
+    within each fit (see ElasticNet's n_jobs) and the final refit; the
+    result does not depend on it.  None means 1, -1 all CPUs.  Under a
+    joblib backend that runs elsewhere (``joblib.parallel_backend('dask')``)
+    the pairs are joblib tasks.
 positive : bool, default=False
     Constrain the coefficients to be non-negative.
 random_state : int, RandomState instance or None, default=None
@@ -186,7 +190,9 @@ PATH_KWARGS = """\
     ``random_state``, ``sample_weight``, ``fit_intercept`` (False, as
     scikit-learn's paths), and regfast's ``penalty_factor``,
     ``lower_bounds`` and ``upper_bounds`` (per-feature box bounds, lower <= 0
-    <= upper, as glmnet's lower.limits / upper.limits)."""
+    <= upper, as glmnet's lower.limits / upper.limits) and ``n_jobs``
+    (threads for the full passes over X within the fit; None: 1, -1: all
+    CPUs; the result does not depend on it)."""
 
 PATH_RETURNS = """\
 alphas : ndarray of shape (n_alphas,)

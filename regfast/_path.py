@@ -108,7 +108,8 @@ def single_column(y, positive, owner):
 def path_params(params, owner):
     """Pop the paths' keyword parameters (scikit-learn's **params and regfast's).
 
-    Returns (options for Problem.path: tol, max_iter, selection, seed; the
+    Returns (options for Problem.path: tol, max_iter, selection, seed,
+    n_threads (from n_jobs); the
     rest: sample_weight, fit_intercept, penalty_factor, lower_bounds,
     upper_bounds); anything else left in params is an error.
     """
@@ -119,12 +120,15 @@ def path_params(params, owner):
     if selection not in ("cyclic", "random"):
         raise ValueError(f"{owner}: selection must be 'cyclic' or 'random', got {selection!r}")
     seed = check_random_state(params.pop("random_state", None)).randint(1, 2**31 - 1)
+    from ._cv import effective_n_jobs
+    n_threads = effective_n_jobs(params.pop("n_jobs", None))
     rest = {k: params.pop(k, None) for k in ("sample_weight", "penalty_factor",
                                              "lower_bounds", "upper_bounds")}
     rest["fit_intercept"] = bool(params.pop("fit_intercept", False))
     if params:
         raise ValueError(f"{owner}: Unexpected parameters in params: {sorted(params)}")
-    return dict(tol=tol, max_iter=max_iter, selection=selection, seed=seed), rest
+    return (dict(tol=tol, max_iter=max_iter, selection=selection, seed=seed,
+                 n_threads=n_threads), rest)
 
 
 @fill_doc
@@ -193,7 +197,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
         coef[:] = np.asarray(coef_init, dtype=np.float64).ravel()
     coefs, gaps, n_iters, converged = problem.path(
         alphas, l1_ratio, pf, coef, bounds=bounds, tol=tol,
-        max_iter=max_iter, selection=selection, seed=seed)
+        max_iter=max_iter, selection=selection, seed=seed,
+        n_threads=options["n_threads"])
     if not np.all(converged):
         warnings.warn(
             f"{owner}: {int(np.sum(~converged))} of {len(alphas)} alphas did not "

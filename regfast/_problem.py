@@ -322,7 +322,7 @@ class Problem:
 
     def path(self, alphas, l1_ratio, penalty_factor, coef, *, bounds=None,
              tol=1e-4, max_iter=1000, selection="cyclic", seed=1,
-             use_ws=True, use_screening=True):
+             use_ws=True, use_screening=True, n_threads=1):
         """Fit along alphas (in the order given), warm-starting each from the last.
 
         coef (float64, length p) is the starting point and holds the last
@@ -334,7 +334,7 @@ class Problem:
         lower, upper = no_bounds(self.n_features) if bounds is None else bounds
         options = dict(lower=lower, upper=upper, tol=float(tol), max_iter=int(max_iter),
                        random=selection == "random", seed=int(seed), use_ws=use_ws,
-                       use_screening=use_screening)
+                       use_screening=use_screening, n_threads=int(n_threads))
         alphas = np.ascontiguousarray(alphas, dtype=np.float64)
         pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
         gram_mode = self.gram is not None or self._dense_X is not None

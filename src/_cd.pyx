@@ -22,6 +22,7 @@ Stopping is by the duality gap, as in scikit-learn: gap <= tol * ||y_c||_S^2.
 from libc.math cimport fabs, sqrt, INFINITY
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
+from cython.parallel cimport prange
 
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
                       col_grad, col_update, col_sqnorm, col_dense)
@@ -41,6 +42,9 @@ cdef enum:
     INTERRUPTED = 3       # solver status: stopped by a signal or a stop request
 # a subproblem is solved to this fraction of the outer duality gap
 cdef double INNER_GAP_RATIO = 0.3
+# a full pass is split over threads only when it reads at least this many
+# stored values: below it, starting the threads costs more than they save
+cdef Py_ssize_t PAR_MIN_VALUES = 1 << 16
 
 
 cdef struct Problem:
@@ -126,6 +130,44 @@ cdef double penalty(const Problem* P, const double* w, const int* idx,
     return l1
 
 
+cdef bint use_threads(const Design* D, const int* idx, Py_ssize_t m) noexcept nogil:
+    """Whether a pass over the columns idx[:m] is worth D.n_threads threads."""
+    cdef Py_ssize_t k, values = 0
+    if D.n_threads <= 1 or D.kind == GRAM or m < 2 * D.n_threads:
+        return False
+    if D.kind == DENSE:
+        return m * D.n >= PAR_MIN_VALUES
+    for k in range(m):
+        values += D.indptr[idx[k] + 1] - D.indptr[idx[k]]
+    return values >= PAR_MIN_VALUES
+
+
+cdef void col_grads(const Design* D, const floating* v, double vsum, const int* idx,
+                    Py_ssize_t m, double* grad) noexcept nogil:
+    """grad[j] = X_j^T S R for j in idx[:m]: the full pass of the gap and of
+    screening, over D.n_threads threads.  Each value is computed whole by one
+    thread, so the result does not depend on the number of threads."""
+    cdef Py_ssize_t k
+    if use_threads(D, idx, m):
+        for k in prange(m, schedule="static", num_threads=D.n_threads):
+            grad[idx[k]] = col_grad(D, idx[k], v, vsum)
+    else:
+        for k in range(m):
+            grad[idx[k]] = col_grad(D, idx[k], v, vsum)
+
+
+cdef void col_sqnorms(const Design* D, const floating* proto, const int* idx,
+                      Py_ssize_t m, double* norms2) noexcept nogil:
+    """norms2[j] = ||x_j - mean_j||_S^2 for j in idx[:m], threaded as col_grads."""
+    cdef Py_ssize_t k
+    if use_threads(D, idx, m):
+        for k in prange(m, schedule="static", num_threads=D.n_threads):
+            norms2[idx[k]] = col_sqnorm(D, idx[k], proto)
+    else:
+        for k in range(m):
+            norms2[idx[k]] = col_sqnorm(D, idx[k], proto)
+
+
 cdef double duality_gap(const Design* D, const Problem* P, const double* w,
                         const floating* v, double vsum, const int* idx,
                         Py_ssize_t m, const double* norms2, double* grad,
@@ -148,10 +190,10 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
     cdef Py_ssize_t k, j
     residual_stats(D, P, w, v, vsum, &R2, &Ry)
     l1 = penalty(P, w, idx, m, &l2)
+    col_grads(D, v, vsum, idx, m, grad)
     for k in range(m):
         j = idx[k]
-        g = col_grad(D, j, v, vsum)
-        grad[j] = g
+        g = grad[j]
         if P.lam[j] == 0.0 and P.beta[j] == 0.0:
             if at_bound(w[j], g, P.lower[j], P.upper[j]):
                 continue      # the constraint is active
@@ -780,7 +822,8 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
         return -1
     W.stop = stop
     for j in range(p):
-        W.norms2[j] = col_sqnorm(D, j, v)
+        W.all_idx[j] = j
+    col_sqnorms(D, v, W.all_idx, p, W.norms2)
     if seed == 0:
         seed = 1
     P.lam = lam
@@ -846,6 +889,7 @@ cdef void fill_design(Design* D, int kind, const floating[:] values,
     D.sw = &sw[0] if sw is not None else NULL
     D.xm = &xm[0] if xm is not None else NULL
     D.n_eff = n_eff
+    D.n_threads = 1
 
 
 def xt_dot(int kind, values, indices, indptr, Py_ssize_t n_rows,
@@ -916,7 +960,8 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
                   double yy, double[::1] w, const double[::1] alphas,
                   double l1_ratio, const double[::1] pf, const double[::1] lower,
                   const double[::1] upper, double tol, int max_iter, bint random,
-                  unsigned int seed, bint use_ws=True, bint use_screening=True):
+                  unsigned int seed, bint use_ws=True, bint use_screening=True,
+                  int n_threads=1):
     """Fit the elastic net along alphas, each warm-started from the previous one.
 
     Parameters
@@ -942,6 +987,10 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
         Per-feature box bounds, lower <= 0 <= upper (-inf / inf: none).
     tol : float
         Relative tolerance: stop when gap <= tol * yy.
+    n_threads : int
+        Threads for the full passes over X (gradients of all features for
+        the gap and screening, column norms); the epochs stay sequential.
+        The result does not depend on it.
 
     Returns
     -------
@@ -956,11 +1005,11 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
         return _path_fit[float](kind, values, indices, indptr, n_rows, n_cols,
                                 y, sw, xm, n_eff, y_mean, yy, w, alphas,
                                 l1_ratio, pf, lower, upper, tol, max_iter, random,
-                                seed, use_ws, use_screening)
+                                seed, use_ws, use_screening, n_threads)
     return _path_fit[double](kind, values, indices, indptr, n_rows, n_cols, y,
                              sw, xm, n_eff, y_mean, yy, w, alphas, l1_ratio,
                              pf, lower, upper, tol, max_iter, random, seed, use_ws,
-                             use_screening)
+                             use_screening, n_threads)
 
 
 cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
@@ -971,7 +1020,7 @@ cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
                const double[::1] pf, const double[::1] lower,
                const double[::1] upper, double tol, int max_iter,
                bint random, unsigned int seed, bint use_ws,
-               bint use_screening):
+               bint use_screening, int n_threads):
     cdef Design D
     cdef Problem P
     cdef Py_ssize_t n_alphas = alphas.shape[0]
@@ -989,6 +1038,7 @@ cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
     cdef Stopper stop
     stopper_init(&stop, in_main_thread())
     fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    D.n_threads = max(1, n_threads)
     set_bounds(&P, lower, upper)
     P.y_mean = y_mean
     P.yy = yy

@@ -42,6 +42,7 @@ cdef struct Design:
     const void* sw          # sample weights (same dtype as X) or NULL
     const double* xm        # weighted column means, NULL when not centred
     double n_eff            # sum of the sample weights
+    int n_threads           # threads for the full passes over X (see _cd.col_grads)
 
 
 cdef extern from "_simd.h" nogil:
