@@ -14,7 +14,9 @@ For every problem, dtype, task and solver:
    storage before its timed processes start; that compile time is reported
    apart.  Threads: OMP/OpenBLAS/MKL/numba pinned to 1 (environment,
    set before numpy loads, and threadpoolctl); LassoCV with n_jobs=2 is the
-   one row that uses 2 cores.
+   one row that uses 2 cores.  ``--threads N`` gives the solvers that can
+   thread one fit (regfast's n_jobs, adelie's n_threads) N threads on the
+   Lasso, ElasticNet and path rows.
 3. The floor.  The time of one X^T v product on the same X (a full
    coordinate-descent epoch reads X once): every time is also given in floor
    units.
@@ -85,6 +87,7 @@ from benchmarks.problems import (ALPHA_RATIOS, C_RATIOS, DTYPES,  # noqa: E402
                                  is_logistic_available, make_logistic_problem, make_problem)
 from benchmarks.tasks import (LOGISTIC_SPEC, SINGLE_C_TASKS, TASKS, is_logistic,  # noqa: E402
                               score_fit, task_kwargs)
+from benchmarks import tasks  # noqa: E402
 from peers import DIRECT, JIT, PEERS, SOLVERS, schedule  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -517,7 +520,11 @@ def markdown(results, meta):
            ""]
     if meta.get("load"):
         out += [f"Load (uptime's 1/5/15-minute averages): {meta['load']}.", ""]
-    out += [f"Every time is the {stat} of several runs after a warm-up, single-threaded, at the "
+    threads = meta.get("threads", 1)
+    threading = ("single-threaded" if threads == 1 else
+                 f"{threads} threads per fit for regfast (n_jobs) and adelie (n_threads), one "
+                 "for the other peers (BLAS pinned to one)")
+    out += [f"Every time is the {stat} of several runs after a warm-up, {threading}, at the "
            "tol that first meets the relative duality-gap target (our own gap computation; "
            "`*` = the solver never met it, timed at its tightest tol). 'x floor' = time / "
            "one X^T v. Ratios are to the fastest peer that met the target and to scikit-learn. "
@@ -627,6 +634,10 @@ def parse_args(argv=None):
     ap.add_argument("--quick", action="store_true",
                     help="a few problems, Lasso and ElasticNet at alpha_max/10, float64, "
                          "3 runs, 60 s limit (explicit options still win)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads per fit for the solvers that can thread one fit "
+                         "(regfast's n_jobs, adelie's n_threads; the others run on one) "
+                         "on the Lasso, ElasticNet and path rows (default 1)")
     ap.add_argument("--out", type=Path, default=HERE / "compare_results" / "latest",
                     help="write OUT.md and OUT.json")
     args = ap.parse_args(argv)
@@ -663,6 +674,7 @@ def main(argv=None):
         rows = [row for path in argv[1:] for row in json.loads(Path(path).read_text())["rows"]]
         return print("\n".join(summary_table(rows)))
     args = parse_args(argv)
+    tasks.THREADS = args.threads          # the forked solver processes inherit it
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = os.getloadavg()
     results = run(args)
@@ -675,7 +687,7 @@ def main(argv=None):
             "command": "python benchmarks/compare.py " + " ".join(argv),
             "versions": versions(args.solvers), "targets": {"float64": args.target,
                                                             "float32": args.target32},
-            "time_stat": args.time_stat,
+            "time_stat": args.time_stat, "threads": args.threads,
             "limits": {s: solver_timeout(args, s) for s in args.solvers},
             "duration_s": (ended - started).total_seconds(),
             "load": f"{fmt(load_start)} at the start, {fmt(load_end)} at the end "

@@ -146,13 +146,15 @@ def glum_ridge(X, y, tol, alpha):
 
 def _adelie(X, y, tol, lmdas, l1_ratio):
     import adelie as ad
+    threads = tasks.THREADS
     if sp.issparse(X):
-        Xa = ad.matrix.sparse(X, method="naive", n_threads=1)
+        Xa = ad.matrix.sparse(X, method="naive", n_threads=threads)
     else:
-        Xa = ad.matrix.dense(X, method="naive", n_threads=1)
+        Xa = ad.matrix.dense(X, method="naive", n_threads=threads)
     state = ad.grpnet(Xa, ad.glm.gaussian(np.asarray(y, dtype=X.dtype)), alpha=l1_ratio,
                       lmda_path=np.asarray(lmdas, dtype=np.float64), tol=tol,
-                      intercept=True, early_exit=False, progress_bar=False, n_threads=1)
+                      intercept=True, early_exit=False, progress_bar=False,
+                      n_threads=threads)
     return np.asarray(state.betas.toarray(), dtype=np.float64), np.asarray(state.intercepts)
 
 

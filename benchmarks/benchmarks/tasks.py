@@ -96,14 +96,19 @@ def require(name):
     return obj
 
 
+# threads per fit for the solvers that can thread one fit (regfast's n_jobs,
+# adelie's n_threads); compare.py --threads sets it
+THREADS = 1
+
+
 def run_lasso(X, y, tol, alpha):
-    m = regfast.Lasso(alpha=alpha, tol=tol, max_iter=MAX_ITER).fit(X, y)
+    m = regfast.Lasso(alpha=alpha, tol=tol, max_iter=MAX_ITER, n_jobs=THREADS).fit(X, y)
     return Fit.single(m.coef_, m.intercept_, alpha, 1.0, m.n_iter_)
 
 
 def run_enet(X, y, tol, alpha):
     m = regfast.ElasticNet(alpha=alpha, l1_ratio=ENET_L1_RATIO, tol=tol,
-                           max_iter=MAX_ITER).fit(X, y)
+                           max_iter=MAX_ITER, n_jobs=THREADS).fit(X, y)
     return Fit.single(m.coef_, m.intercept_, alpha, ENET_L1_RATIO, m.n_iter_)
 
 
@@ -116,7 +121,7 @@ def path_intercepts(X, y, coefs):
 def run_lasso_path(X, y, tol, alphas):
     path_fn = require("lasso_path")
     _, coefs, _, n_iters = path_fn(X, y, alphas=alphas, fit_intercept=True, tol=tol,
-                                   max_iter=MAX_ITER, return_n_iter=True)
+                                   max_iter=MAX_ITER, return_n_iter=True, n_jobs=THREADS)
     coefs = np.asarray(coefs, dtype=np.float64).T
     return Fit(coefs, path_intercepts(X, y, coefs), np.asarray(alphas), 1.0,
                int(np.sum(n_iters)))
