@@ -20,7 +20,7 @@ Stopping is by the duality gap, as in scikit-learn: gap <= tol * ||y_c||_S^2.
 """
 
 from libc.math cimport fabs, sqrt, INFINITY
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport calloc, malloc, free
 from libc.string cimport memset
 from cython.parallel cimport prange
 
@@ -890,6 +890,7 @@ cdef void fill_design(Design* D, int kind, const floating[:] values,
     D.xm = &xm[0] if xm is not None else NULL
     D.n_eff = n_eff
     D.n_threads = 1
+    D.values_are_float = floating is float
 
 
 def xt_dot(int kind, values, indices, indptr, Py_ssize_t n_rows,

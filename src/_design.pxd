@@ -43,6 +43,7 @@ cdef struct Design:
     const double* xm        # weighted column means, NULL when not centred
     double n_eff            # sum of the sample weights
     int n_threads           # threads for the full passes over X (see _cd.col_grads)
+    bint values_are_float   # values hold float32 (for code outside the fused primitives)
 
 
 cdef extern from "_simd.h" nogil:

@@ -18,6 +18,8 @@
 from _datafit cimport (LOGISTIC, MULTINOMIAL, softplus, logistic_derivs,
                        logistic_conj, multinomial_conj)
 from libc.math cimport exp, log
+from scipy.linalg.cython_blas cimport dsymv, dsyrk
+from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
 cdef double H_FLOOR = 1e-12      # least Hessian weight f''
 # The working response z = eta - f'/f'' of a badly misfitted sample (|f'| ~ 1,
@@ -33,6 +35,12 @@ cdef double ROUNDING = 1e-14     # changes of the objective below this are noise
 cdef double GLM_INNER_RATIO = 0.1  # subproblems solved to this fraction of the gap
 cdef double MODEL_GAP_RATIO = 0.1  # ... and of their own gap at the start: the
                                    # outer gap can overstate a block's by 1000x
+# Pure L2 on dense X with p >= n: the quadratic model is a weighted ridge whose
+# exact minimiser comes from an n x n system (see dual_newton); coordinate descent
+# on such p >> n ridge models needs ~100 epochs a step.  Up to this many samples
+# (two n x n matrices in memory, n^3 / 3 flops a step).
+cdef Py_ssize_t DUAL_MAX_N = 2048
+cdef Py_ssize_t DUAL_BLOCK = 256   # columns scaled at a time to form X B^-1 X^T
 
 
 cdef struct GLM:
@@ -56,6 +64,10 @@ cdef struct GLM:
     double* col           # K, one feature's coefficients across classes
     double* hist          # multinomial: last ANDERSON_K + 1 iterates (W, b)
     double* ext           # multinomial: the extrapolated iterate
+    double* Kd            # n x n, X B^-1 X^T (upper triangle) or NULL: see dual_newton
+    double* Md            # n x n, the dual step's system
+    double* ad            # n, its right-hand side, then solution
+    double* Khd           # n, Kd h
 
 
 cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcept nogil:
@@ -73,6 +85,7 @@ cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcep
     G.w_step = <double*> malloc(p * sizeof(double))
     G.col = <double*> malloc(G.K * sizeof(double))
     G.hist = G.ext = NULL
+    G.Kd = G.Md = G.ad = G.Khd = NULL
     if G.K > 1:
         G.hist = <double*> malloc((ANDERSON_K + 1) * G.K * (p + 1) * sizeof(double))
         G.ext = <double*> malloc(G.K * (p + 1) * sizeof(double))
@@ -88,6 +101,125 @@ cdef void glm_free(GLM* G) noexcept nogil:
     free(G.c); free(G.eta); free(G.eta_old); free(G.eta_new); free(G.h); free(G.z)
     free(G.v); free(G.g); free(G.u); free(G.xm); free(G.w_new); free(G.w_step)
     free(G.col); free(G.hist); free(G.ext)
+    free(G.Kd); free(G.Md); free(G.ad); free(G.Khd)
+    G.Kd = G.Md = G.ad = G.Khd = NULL
+
+
+cdef bint dual_setup(const Design* X, const Problem* P, GLM* G) noexcept nogil:
+    """Form Kd = X B^-1 X^T (B = diag(beta), X uncentred) when the dual Newton
+    step applies: dense X, p >= n, n <= DUAL_MAX_N, a pure L2 penalty on every
+    feature (beta_j > 0) without bounds.  Frees it otherwise; False when it
+    does not apply (or memory ran out: the primal route then serves)."""
+    cdef Py_ssize_t n = X.n, p = X.p, i, j, j0, nb
+    cdef double* buf
+    cdef const float* xf
+    cdef const double* xd
+    cdef double r, one = 1.0
+    cdef int ni = <int> n, ki
+    cdef char uplo = b'U', notrans = b'N'
+    free(G.Kd); free(G.Md); free(G.ad); free(G.Khd)
+    G.Kd = G.Md = G.ad = G.Khd = NULL
+    if X.kind != DENSE or p < n or n > DUAL_MAX_N or P.has_l1 or P.bounded:
+        return False
+    for j in range(p):
+        if not P.beta[j] > 0.0:
+            return False
+    G.Kd = <double*> calloc(n * n, sizeof(double))
+    G.Md = <double*> malloc(n * n * sizeof(double))
+    G.ad = <double*> malloc(n * sizeof(double))
+    G.Khd = <double*> malloc(n * sizeof(double))
+    buf = <double*> malloc(n * DUAL_BLOCK * sizeof(double))
+    if G.Kd == NULL or G.Md == NULL or G.ad == NULL or G.Khd == NULL or buf == NULL:
+        free(buf)
+        free(G.Kd); free(G.Md); free(G.ad); free(G.Khd)
+        G.Kd = G.Md = G.ad = G.Khd = NULL
+        return False
+    j0 = 0
+    while j0 < p:                        # Kd += (X_blk B_blk^-1/2)(...)^T, in double
+        nb = min(DUAL_BLOCK, p - j0)
+        for j in range(nb):
+            r = 1.0 / sqrt(P.beta[j0 + j])
+            if X.values_are_float:
+                xf = <const float*> X.values + (j0 + j) * X.ld
+                for i in range(n):
+                    buf[j * n + i] = r * xf[i]
+            else:
+                xd = <const double*> X.values + (j0 + j) * X.ld
+                for i in range(n):
+                    buf[j * n + i] = r * xd[i]
+        ki = <int> nb
+        dsyrk(&uplo, &notrans, &ni, &ki, &one, buf, &ni, &one, G.Kd, &ni)
+        j0 += nb
+    free(buf)
+    return True
+
+
+cdef bint dual_newton(const Design* X, GLM* G, const Problem* P, const floating* h,
+                      const floating* z, double zbar, double hsum,
+                      double* w_new) noexcept nogil:
+    """The quadratic model's exact minimiser, from its n x n dual system.
+
+    The model is min_w 1/2 sum_i h_i (z_i - zbar - (x_i - m)^T w)^2 + 1/2 w^T B w
+    (m the h-weighted column means with an intercept, else 0 and zbar = 0).
+    With X_c = X - 1 m^T, Woodbury gives w = B^-1 X_c^T a, where a = D q,
+    D = diag(sqrt h) and (I + D X_c B^-1 X_c^T D) q = D (z - zbar): an SPD
+    system whose eigenvalues are >= 1.  X_c B^-1 X_c^T is Kd with its rank-one
+    centring corrections (Kd h / hsum), so Kd is formed once per fit.
+    Returns False when the Cholesky factorisation fails (the primal route
+    then serves).
+    """
+    cdef Py_ssize_t n = X.n, p = X.p, i, j
+    cdef double* K = G.Kd
+    cdef double* M = G.Md
+    cdef double* a = G.ad
+    cdef double* Kh = G.Khd
+    cdef double hKh = 0.0, kc, si, sj, asum = 0.0, acc, mj
+    cdef const float* xf
+    cdef const double* xd
+    cdef int ni = <int> n, one_i = 1, info = 0
+    cdef double one = 1.0, zero = 0.0
+    cdef char uplo = b'U'
+    if G.fit_intercept:
+        for i in range(n):
+            a[i] = h[i]
+        dsymv(&uplo, &ni, &one, K, &ni, a, &one_i, &zero, Kh, &one_i)
+        for i in range(n):
+            hKh += h[i] * Kh[i]
+        for i in range(n):
+            Kh[i] /= hsum
+        hKh /= hsum * hsum
+    for j in range(n):                   # upper triangle, column-major
+        sj = sqrt(<double> h[j])
+        for i in range(j + 1):
+            kc = K[j * n + i]
+            if G.fit_intercept:
+                kc = kc - Kh[i] - Kh[j] + hKh
+            si = sqrt(<double> h[i])
+            M[j * n + i] = si * sj * kc
+        M[j * n + j] += 1.0
+        a[j] = sj * (z[j] - zbar)
+    dpotrf(&uplo, &ni, M, &ni, &info)
+    if info != 0:
+        return False
+    dpotrs(&uplo, &ni, &one_i, M, &ni, a, &ni, &info)
+    if info != 0:
+        return False
+    for i in range(n):
+        a[i] *= sqrt(<double> h[i])
+        asum += a[i]
+    for j in range(p):                   # w = B^-1 (X^T a - m sum(a))
+        acc = 0.0
+        if X.values_are_float:
+            xf = <const float*> X.values + j * X.ld
+            for i in range(n):
+                acc += xf[i] * a[i]
+        else:
+            xd = <const double*> X.values + j * X.ld
+            for i in range(n):
+                acc += xd[i] * a[i]
+        mj = G.xm[j] if G.fit_intercept else 0.0
+        w_new[j] = (acc - mj * asum) / P.beta[j]
+    return True
 
 
 cdef void linear_predictor(const Design* X, const double* w, double b,
@@ -200,15 +332,17 @@ cdef int newton_step(const Design* X, Design* Dh, GLM* G, Problem* P,
     P.y = z
     P.y_mean = zbar
     P.yy = zz
-    for j in range(p):
-        W.norms2[j] = col_sqnorm(Dh, j, h)
-    if not P.safe_ok:
-        free_setup(Dh, P, W, <floating*> W.v_try)
-    for j in range(p):
-        G.w_new[j] = w[j]
-    solve(Dh, P, W, G.w_new, <floating*> G.v, inner_tol, max_epochs, random, seed,
-          use_ws, use_screening, &sub_gap, &sub_epochs, MODEL_GAP_RATIO)
-    epochs[0] += sub_epochs
+    if G.Kd != NULL and dual_newton(X, G, P, h, z, zbar, hsum, G.w_new):
+        epochs[0] += 1                   # one exact solve of the model
+    else:
+        col_sqnorms(Dh, h, W.all_idx, p, W.norms2)
+        if not P.safe_ok:
+            free_setup(Dh, P, W, <floating*> W.v_try)
+        for j in range(p):
+            G.w_new[j] = w[j]
+        solve(Dh, P, W, G.w_new, <floating*> G.v, inner_tol, max_epochs, random, seed,
+              use_ws, use_screening, &sub_gap, &sub_epochs, MODEL_GAP_RATIO)
+        epochs[0] += sub_epochs
     if G.fit_intercept:
         b_new = zbar
         for j in range(p):
@@ -718,6 +852,8 @@ cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
                         P.has_l1 = True
                     elif beta[j] == 0.0:
                         P.safe_ok = False
+                if a == 0 or Cs[a - 1] == INFINITY or C == INFINITY:
+                    dual_setup(&X, &P, &G)    # beta does not change with C
                 if C == INFINITY:
                     C = 1.0              # no penalty: the loss alone, unscaled
                 for i in range(n_rows):
