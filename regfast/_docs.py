@@ -149,10 +149,11 @@ y : array-like of shape (n_samples,)
 PATH_XY = """\
 X : {array-like, sparse matrix} of shape (n_samples, n_features)
     Training data; never copied when F-ordered dense or CSC.
-y : array-like of shape (n_samples,) or (n_samples, 1)
-    Target.  For a 2-d y scikit-learn's paths solve the multi-task problem;
-    regfast takes one column (and returns coefs of shape (1, n_features,
-    n_alphas), as scikit-learn) and refuses more."""
+y : array-like of shape (n_samples,) or (n_samples, n_targets)
+    Target.  A 2-d y is the multi-task problem, as in scikit-learn: the L2,1
+    penalty on the rows of the coefficients, shared by the targets (see
+    MultiTaskElasticNet; sparse X and sample weights accepted, penalty
+    factors and bounds not)."""
 
 PATH_PARAMS = """\
 eps : float, default=1e-3
@@ -191,7 +192,7 @@ PATH_KWARGS = """\
 PATH_RETURNS = """\
 alphas : ndarray of shape (n_alphas,)
     The alphas, in decreasing order.
-coefs : ndarray of shape (n_features, n_alphas) or (1, n_features, n_alphas)
+coefs : ndarray of shape (n_features, n_alphas) or (n_targets, n_features, n_alphas)
     Coefficients along the path (the second shape for a 2-d y).
 dual_gaps : ndarray of shape (n_alphas,)
     Duality gap at the end of each alpha's fit.
