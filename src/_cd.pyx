@@ -24,7 +24,8 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
-                      col_grad, col_update, col_sqnorm, col_dense)
+                      col_grad, col_update, col_sqnorm, col_dense, col_grad_block,
+                      col_update_block)
 from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,
                        l2_conj2, at_bound, block_shrink)
 from _interrupt cimport (Stopper, stopper_init, should_stop, stopper_raise,

@@ -30,6 +30,7 @@ cdef struct MTProblem:
     const double* y_mean   # T
     double yy              # ||Y_c||_S^2 (Frobenius)
     double* z              # scratch, T
+    double* d              # scratch, T
     double* vsum_try       # scratch, T
 
 
@@ -114,9 +115,9 @@ cdef double mt_gap(const Design* D, const MTProblem* M, const double* w,
         j = idx[k]
         acc = 0.0
         accg = 0.0
+        col_grad_block(D, j, R, T, vsum, grad + j * T)
         for t in range(T):
-            g = col_grad(D, j, R + t * n, vsum[t])
-            grad[j * T + t] = g
+            g = grad[j * T + t]
             accg += g * g
             g -= M.beta * w[j * T + t]
             acc += g * g
@@ -143,12 +144,15 @@ cdef void mt_update_row(const Design* D, const MTProblem* M, Py_ssize_t j,
                         double* w, floating* R, double* vsum,
                         const double* wnew) noexcept nogil:
     """Move row W_j to wnew, keeping R and vsum in step."""
-    cdef Py_ssize_t T = M.T, n = D.n, t
-    cdef double d
+    cdef Py_ssize_t T = M.T, t
+    cdef bint moved = False
     for t in range(T):
-        d = wnew[t] - w[j * T + t]
-        if d != 0.0:
-            vsum[t] += col_update(D, j, d, R + t * n)
+        M.d[t] = wnew[t] - w[j * T + t]
+        if M.d[t] != 0.0:
+            moved = True
+    if moved:
+        col_update_block(D, j, M.d, R, T, vsum)
+        for t in range(T):
             w[j * T + t] = wnew[t]
 
 
@@ -165,8 +169,9 @@ cdef void mt_epoch(const Design* D, const MTProblem* M, double* w, floating* R,
         if L + M.beta == 0.0:
             continue
         zz = 0.0
+        col_grad_block(D, j, R, T, vsum, z)
         for t in range(T):
-            z[t] = col_grad(D, j, R + t * n, vsum[t]) + L * w[j * T + t]
+            z[t] += L * w[j * T + t]
             zz += z[t] * z[t]
         f = block_shrink(sqrt(zz), M.lam, L + M.beta)
         for t in range(T):
@@ -368,7 +373,7 @@ cdef int mt_path(const Design* D, MTProblem* M, const double* alphas,
     cdef double gap
     cdef int epochs, status = 0
     cdef double* vsum = <double*> malloc(T * sizeof(double))
-    cdef double* scratch = <double*> malloc(2 * T * sizeof(double))
+    cdef double* scratch = <double*> malloc(3 * T * sizeof(double))
     # the single-target workspace, sized for p T coefficients and an n T residual
     cdef bint ok = ws_alloc(&W, D.n * T, p * T, sizeof(floating))
     if vsum == NULL or scratch == NULL or not ok:
@@ -377,7 +382,8 @@ cdef int mt_path(const Design* D, MTProblem* M, const double* alphas,
         free(scratch)
         return -1
     M.z = scratch
-    M.vsum_try = scratch + T
+    M.d = scratch + T
+    M.vsum_try = scratch + 2 * T
     W.stop = stop
     for j in range(p):
         W.norms2[j] = col_sqnorm(D, j, R)

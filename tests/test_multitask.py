@@ -130,6 +130,29 @@ def test_matches_sklearn(l1_ratio, fit_intercept):
     np.testing.assert_allclose(est.predict(X), ref.predict(X), rtol=0, atol=1e-6 * np.abs(Y).max())
 
 
+@pytest.mark.parametrize("n_targets", [1, 4, 5, 9])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_target_counts_around_the_four_wide_kernel(n_targets, dtype, fit_intercept):
+    """Dense unweighted X reads a column once per four targets (rf_dot4/rf_axpy4),
+    the remaining targets one at a time: counts below, at and past multiples of 4."""
+    X, Y = make_data(22, t=n_targets)
+    Xd, Yd = X.astype(dtype), Y.astype(dtype)
+    tol = 1e-12 if dtype == np.float64 else 1e-6
+    est = MultiTaskElasticNet(alpha=0.2, l1_ratio=0.8, tol=tol, max_iter=100_000,
+                              fit_intercept=fit_intercept).fit(Xd, Yd)
+    ref = sklearn_fit(Xd, Yd, 0.2, 0.8, fit_intercept)
+    ours = objective(Xd, Yd, est.coef_, est.intercept_, 0.2, 0.8)
+    theirs = objective(Xd, Yd, ref.coef_, ref.intercept_, 0.2, 0.8)
+    assert abs(ours - theirs) <= (1e-6 if dtype == np.float64 else 1e-5) * theirs
+    atol = (1e-6 if dtype == np.float64 else 1e-3) * np.abs(ref.coef_).max()
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=0, atol=atol)
+    # the sparse route (one target at a time) agrees with the four-wide dense one
+    sparse = MultiTaskElasticNet(alpha=0.2, l1_ratio=0.8, tol=tol, max_iter=100_000,
+                                 fit_intercept=fit_intercept).fit(sp.csc_matrix(Xd), Yd)
+    np.testing.assert_allclose(sparse.coef_, est.coef_, rtol=0, atol=atol)
+
+
 def test_lasso_is_enet_with_l1_ratio_one_and_sklearns():
     X, Y = make_data(1)
     est = MultiTaskLasso(alpha=0.2, **TIGHT).fit(X, Y)
