@@ -15,7 +15,6 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold
 
-import regfast
 from regfast import (MultiTaskElasticNet, MultiTaskElasticNetCV, MultiTaskLasso,
                      MultiTaskLassoCV, enet_path, lasso_path)
 
