@@ -210,9 +210,9 @@ where W_j holds feature j's coefficients for all targets (a column of
 ``coef_``), so a feature is used by every target or by none; the sample
 weights S are rescaled to sum to n.  Block coordinate descent with working
 sets, gap-safe screening and Anderson acceleration, in Cython without the
-GIL; the duality gap certifies convergence.  Unlike scikit-learn's, sparse
-X and sample weights are accepted, and X is never copied when dense
-Fortran-ordered (float32 stays float32) or CSC."""
+GIL; the duality gap certifies convergence.  Sparse X and sample weights
+are accepted (scikit-learn's MultiTask models take them only from 1.9), and
+X is never copied when dense Fortran-ordered (float32 stays float32) or CSC."""
 
 MT_PARAMS = """\
 fit_intercept : bool, default=True
