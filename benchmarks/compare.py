@@ -83,10 +83,12 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 from benchmarks.measure import peak_increase  # noqa: E402
 from benchmarks.problems import (ALPHA_RATIOS, C_RATIOS, DTYPES,  # noqa: E402
-                                 LOGISTIC_PROBLEMS, PROBLEMS, as_dtype, is_available,
-                                 is_logistic_available, make_logistic_problem, make_problem)
+                                 LOGISTIC_PROBLEMS, MULTITASK, PROBLEMS, as_dtype,
+                                 is_available, is_logistic_available,
+                                 is_multitask_available, make_logistic_problem,
+                                 make_multitask_problem, make_problem)
 from benchmarks.tasks import (LOGISTIC_SPEC, SINGLE_C_TASKS, TASKS, is_logistic,  # noqa: E402
-                              score_fit, task_kwargs)
+                              is_multitask, score_fit, task_kwargs)
 from benchmarks import tasks  # noqa: E402
 from peers import DIRECT, JIT, PEERS, SOLVERS, schedule  # noqa: E402
 
@@ -102,8 +104,9 @@ TASK_LABELS = {
     "logreg_path_noint": "logistic L1 path, 100 Cs, no intercept",
     "logreg_cv": "LogisticRegressionCV L1, 5 folds x 100 Cs",
     "logreg_cv_noint": "LogisticRegressionCV L1, 5 folds x 100 Cs, no intercept",
+    "mtlasso": "MultiTaskLasso, 4 targets",
 }
-ALL_PROBLEMS = PROBLEMS + tuple(p for p in LOGISTIC_PROBLEMS if p not in PROBLEMS)
+ALL_PROBLEMS = PROBLEMS + tuple(p for p in LOGISTIC_PROBLEMS if p not in PROBLEMS) + MULTITASK
 # Address-space limit of a solver's process: a peer that asks for a dense
 # p x p matrix on a wide problem fails with MemoryError instead of drawing the
 # out-of-memory killer onto a shared machine.
@@ -252,14 +255,14 @@ def tuning_note(met, tol):
 
 # ------------------------------------------------------------------ the run
 
-def jit_warm_up(solver, X, y, done, logistic=False):
+def jit_warm_up(solver, X, y, done, logistic=False, multitask=False):
     """Compile a JIT solver once per dtype, storage and loss, in this process, before forking.
 
     Its workers inherit the compiled code, so their times and time limits
     exclude compilation; the compile time (the first call's, on a small slice
     of X) is returned and reported apart.
     """
-    key = (solver, X.dtype.str, sp.issparse(X), logistic)
+    key = (solver, X.dtype.str, sp.issparse(X), logistic, multitask)
     if key not in done:
         Xs, ys = X[:50][:, :100], y[:50]
         if logistic:                          # both classes, and columns that are not empty
@@ -275,6 +278,12 @@ def jit_warm_up(solver, X, y, done, logistic=False):
                 for task in SOLVERS[solver]:
                     if task in SINGLE_C_TASKS:
                         SOLVERS[solver][task](Xs, ys, 1e-4, **task_kwargs(task, Xs, ys, 10))
+            elif multitask:
+                try:        # a peer that fails here fails again in its worker: reported there
+                    SOLVERS[solver]["mtlasso"](Xs, ys, 1e-4,
+                                               **task_kwargs("mtlasso", Xs, ys, 10))
+                except Exception:
+                    pass
             else:
                 for task in ("lasso", "enet"):
                     SOLVERS[solver][task](Xs, ys, 1e-4,
@@ -284,7 +293,10 @@ def jit_warm_up(solver, X, y, done, logistic=False):
 
 
 def has_problem(task, problem):
-    """Regression tasks run on the regression problems, logistic ones on the binary sets."""
+    """Regression tasks run on the regression problems, logistic ones on the binary
+    sets, multi-task ones on the multi-task problems."""
+    if is_multitask(task):
+        return problem in MULTITASK
     return problem in (LOGISTIC_PROBLEMS if is_logistic(task) else PROBLEMS)
 
 
@@ -294,7 +306,7 @@ def rows(args):
             for task in args.tasks:
                 if not has_problem(task, problem):
                     continue
-                if task in ("lasso", "enet"):
+                if task in ("lasso", "enet", "mtlasso"):
                     ratios = args.alpha_ratios
                 elif task in SINGLE_C_TASKS:
                     ratios = args.c_ratios
@@ -323,15 +335,18 @@ def run(args):
     data = {}
     jit_done = {}
     for problem, dtype, task, ratio in rows(args):
-        logistic = is_logistic(task)
-        if not (is_logistic_available(problem) if logistic else is_available(problem)):
+        logistic, multitask = is_logistic(task), is_multitask(task)
+        available = (is_logistic_available if logistic else
+                     is_multitask_available if multitask else is_available)
+        if not available(problem):
             print(f"# {problem}: data not found, skipped", file=sys.stderr)
             continue
         key = (problem, logistic)
         if key not in data:
             data.clear()
-            data[key] = (make_logistic_problem(problem, quick=False) if logistic
-                         else make_problem(problem, quick=False))
+            make = (make_logistic_problem if logistic else
+                    make_multitask_problem if multitask else make_problem)
+            data[key] = make(problem, quick=False)
         X, y = as_dtype(*data[key], dtype)
         kwargs = task_kwargs(task, X, y, ratio or 10)
         floor = xt_floor(X)
@@ -349,7 +364,7 @@ def run(args):
             if task not in SOLVERS[solver] and "-" in solver:
                 continue                      # a solver variant (sklearn-saga, ...) of other rows
             if solver in JIT and task in SOLVERS[solver]:
-                compile_s = jit_warm_up(solver, X, y, jit_done, logistic)
+                compile_s = jit_warm_up(solver, X, y, jit_done, logistic, multitask)
             source = hint_source(task)
             hint = tol_hints.get((problem, dtype, solver, source)) if source else None
             res = run_solver(solver, task, X, y, kwargs, target, args.repeats,

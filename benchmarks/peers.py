@@ -338,6 +338,40 @@ def _bind_path(path, fit_intercept, X, y, tol, Cs):
 
 # ---------------------------------------------------------------- the table
 
+def _multitask_lasso(module):
+    """scikit-learn's or skglm's MultiTaskLasso (intercepts fitted)."""
+    def run(X, Y, tol, alpha):
+        mod = __import__(module)
+        if module == "sklearn":
+            from sklearn.linear_model import MultiTaskLasso
+            m = MultiTaskLasso(alpha=alpha, tol=tol, max_iter=MAX_ITER)
+        else:
+            m = mod.MultiTaskLasso(alpha=alpha, tol=tol, max_epochs=MAX_ITER)
+        m.fit(X, Y)
+        return Fit.multitask(m.coef_, m.intercept_, alpha, 1.0,
+                             int(np.max(getattr(m, "n_iter_", -1))))
+    run.__name__ = f"{module}_mtlasso"
+    return run
+
+
+def celer_mtlasso(X, Y, tol, alpha):
+    """celer's multi-task solver (mtl_path at one alpha) on centred data, as its
+    MultiTaskLasso estimator poses it.  The estimator itself fails on
+    scikit-learn 1.9 (it calls the removed ``_validate_data``), so the centring
+    (one copy of X, timed, as the estimator makes) is done here; celer's
+    solver takes dense X only."""
+    from celer.homotopy import mtl_path
+    if sp.issparse(X):
+        raise NotImplementedError("celer's multi-task solver takes dense X only")
+    x_mean = X.mean(axis=0)
+    y_mean = np.asarray(Y, dtype=np.float64).mean(axis=0)
+    Yc = np.asfortranarray(Y - y_mean.astype(X.dtype))
+    _, coefs, gaps = mtl_path(np.asfortranarray(X - x_mean), Yc, alphas=[alpha], tol=tol,
+                              max_epochs=MAX_ITER)
+    coef = np.asarray(coefs[..., 0], dtype=np.float64)          # (T, p)
+    return Fit.multitask(coef, y_mean - coef @ x_mean, alpha, 1.0)
+
+
 def _lasso(single):
     return lambda X, y, tol, alpha: single(X, y, tol, alpha, 1.0)
 
@@ -361,7 +395,8 @@ SOLVERS = {
     "sklearn": {"lasso": _lasso(_sk_single), "enet": _enet(_sk_single),
                 "lasso_path": sklearn_path, "lasso_cv": sklearn_cv,
                 "lasso_cv_2jobs": _two_jobs(sklearn_cv),
-                "ridge": sklearn_ridge("auto"), "ridge_cv": sklearn_ridge_cv},
+                "ridge": sklearn_ridge("auto"), "ridge_cv": sklearn_ridge_cv,
+                "mtlasso": _multitask_lasso("sklearn")},
     # scikit-learn's logistic solvers, each on the rows it solves: liblinear
     # (L1 without an intercept: it would penalise one), saga (L1 with an
     # intercept, elastic net), lbfgs and newton-cholesky (L2).  CV and paths
@@ -383,9 +418,11 @@ SOLVERS = {
     "celer": {"lasso": _lasso(_celer), "enet": _enet(_celer), "lasso_path": _warm_path("celer"),
               "lasso_cv": celer_cv, "lasso_cv_2jobs": _two_jobs(celer_cv),
               **_logistic_table(celer_logreg, celer_logreg_path,
-                                tasks=("logreg_l1_noint", "logreg_path_noint"))},
+                                tasks=("logreg_l1_noint", "logreg_path_noint")),
+              "mtlasso": celer_mtlasso},
     "skglm": {"lasso": _lasso(_skglm), "enet": _enet(_skglm), "lasso_path": _warm_path("skglm"),
-              **_logistic_table(skglm_logreg, skglm_logreg_path)},
+              **_logistic_table(skglm_logreg, skglm_logreg_path),
+              "mtlasso": _multitask_lasso("skglm")},
     "glum": {"lasso": _lasso(glum_single), "enet": _enet(glum_single), "lasso_path": glum_path,
              "ridge": glum_ridge, **_logistic_table(glum_logreg, glum_logreg_path)},
     "adelie": {"lasso": _lasso(adelie_single), "enet": _enet(adelie_single),

@@ -25,11 +25,14 @@ from ._cv import ElasticNetCV, LassoCV
 from ._logistic import LogisticRegression
 from ._logistic_cv import LogisticRegressionCV
 from ._logistic_path import logistic_path
+from ._multitask import (MultiTaskElasticNet, MultiTaskElasticNetCV, MultiTaskLasso,
+                         MultiTaskLassoCV)
 from ._path import enet_path, lasso_path
 from ._ridge import Ridge
 from ._ridge_cv import RidgeCV
 
 __all__ = ["Ridge", "RidgeCV", "ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path",
            "LogisticRegression", "LogisticRegressionCV",
-           "logistic_path"]
+           "logistic_path", "MultiTaskLasso", "MultiTaskElasticNet", "MultiTaskLassoCV",
+           "MultiTaskElasticNetCV"]
 __version__ = "0.1.0"

@@ -161,6 +161,21 @@ def fold_job(est, X, y, sw, folds, grids, l1_ratios, pf, bounds, seed, n_threads
                     n_threads)
 
 
+def select_from_folds(est, results, grids, l1_ratios, n_folds):
+    """Set est's alpha_, l1_ratio_, alphas_ and mse_path_ from the folds' MSE
+    paths (results: one per (l1_ratio, fold) job, in that order)."""
+    mse = np.array(results).reshape(len(l1_ratios), n_folds, -1).transpose(0, 2, 1)
+    mean_mse = mse.mean(axis=2)
+    i_best, a_best = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
+    est.l1_ratio_ = float(l1_ratios[i_best])
+    est.alpha_ = float(grids[i_best][a_best])
+    alphas = np.array(grids)
+    # scikit-learn's: one automatic grid per l1_ratio, a given grid once
+    given = getattr(est, "n_alphas", None) is None and np.ndim(est.alphas) == 1
+    est.alphas_ = alphas[0] if len(l1_ratios) == 1 or given else alphas
+    est.mse_path_ = mse[0] if len(l1_ratios) == 1 else mse
+
+
 @fill_doc
 class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     """Elastic net with alpha (and l1_ratio) chosen by cross-validation.
@@ -306,16 +321,7 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         (results: one per (l1_ratio, fold) job), then refit `full` (a Problem of
         all the data) at the chosen alpha; also used by regfast.dask."""
         owner = type(self).__name__
-        mse = np.array(results).reshape(len(l1_ratios), n_folds, -1).transpose(0, 2, 1)
-        mean_mse = mse.mean(axis=2)
-        i_best, a_best = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
-        self.l1_ratio_ = float(l1_ratios[i_best])
-        self.alpha_ = float(grids[i_best][a_best])
-        alphas = np.array(grids)
-        # scikit-learn's: one automatic grid per l1_ratio, a given grid once
-        given = self.n_alphas is None and np.ndim(self.alphas) == 1
-        self.alphas_ = alphas[0] if len(l1_ratios) == 1 or given else alphas
-        self.mse_path_ = mse[0] if len(l1_ratios) == 1 else mse
+        select_from_folds(self, results, grids, l1_ratios, n_folds)
 
         coef = np.zeros(full.n_features)
         gap, n_iter, converged = full.solve(

@@ -153,10 +153,11 @@ y : array-like of shape (n_samples,)
 PATH_XY = """\
 X : {array-like, sparse matrix} of shape (n_samples, n_features)
     Training data; never copied when F-ordered dense or CSC.
-y : array-like of shape (n_samples,) or (n_samples, 1)
-    Target.  For a 2-d y scikit-learn's paths solve the multi-task problem;
-    regfast takes one column (and returns coefs of shape (1, n_features,
-    n_alphas), as scikit-learn) and refuses more."""
+y : array-like of shape (n_samples,) or (n_samples, n_targets)
+    Target.  A 2-d y is the multi-task problem, as in scikit-learn: the L2,1
+    penalty on the rows of the coefficients, shared by the targets (see
+    MultiTaskElasticNet; sparse X and sample weights accepted, penalty
+    factors and bounds not)."""
 
 PATH_PARAMS = """\
 eps : float, default=1e-3
@@ -197,12 +198,100 @@ PATH_KWARGS = """\
 PATH_RETURNS = """\
 alphas : ndarray of shape (n_alphas,)
     The alphas, in decreasing order.
-coefs : ndarray of shape (n_features, n_alphas) or (1, n_features, n_alphas)
+coefs : ndarray of shape (n_features, n_alphas) or (n_targets, n_features, n_alphas)
     Coefficients along the path (the second shape for a 2-d y).
 dual_gaps : ndarray of shape (n_alphas,)
     Duality gap at the end of each alpha's fit.
 n_iters : ndarray of shape (n_alphas,)
     Epochs per alpha; only with ``return_n_iter=True``."""
+
+MT_OBJECTIVE = """\
+Minimises, as scikit-learn's::
+
+    1 / (2 n) * ||Y - XW - b||^2_{F,S}
+    + alpha * l1_ratio * sum_j ||W_j||_2
+    + 0.5 * alpha * (1 - l1_ratio) * ||W||_F^2
+
+where W_j holds feature j's coefficients for all targets (a column of
+``coef_``), so a feature is used by every target or by none; the sample
+weights S are rescaled to sum to n.  Block coordinate descent with working
+sets, gap-safe screening and Anderson acceleration, in Cython without the
+GIL; the duality gap certifies convergence.  Sparse X and sample weights
+are accepted (scikit-learn's MultiTask models take them only from 1.9), and
+X is never copied when dense Fortran-ordered (float32 stays float32) or CSC."""
+
+MT_PARAMS = """\
+fit_intercept : bool, default=True
+    Fit one intercept per target.  X is centred implicitly, never copied.
+copy_X : bool, default=True
+    Accepted for compatibility: regfast never writes to X.
+max_iter : int, default=1000
+    Maximum number of block coordinate-descent epochs, in total.
+tol : float, default=1e-4
+    Duality-gap tolerance, with scikit-learn's meaning: converged when the gap
+    is at most ``tol * ||Y_c||^2_{F,S} / n_samples`` (Y_c: Y centred).
+warm_start : bool, default=False
+    Start from the previous ``coef_`` (when its shape matches).
+random_state : int, RandomState instance or None, default=None
+    Seed of the order of updates when ``selection='random'``.
+selection : {'cyclic', 'random'}, default='cyclic'
+    Order of the block updates within an epoch."""
+
+MT_ATTRIBUTES = """\
+coef_ : ndarray of shape (n_targets, n_features)
+    The coefficients, in X's dtype.
+intercept_ : ndarray of shape (n_targets,) or float
+    The intercepts (0.0 without ``fit_intercept``).
+n_iter_ : int
+    Block coordinate-descent epochs run.
+dual_gap_ : float
+    Duality gap at the solution, in the units of the objective.
+n_features_in_ : int
+    Number of features seen in ``fit``.
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of the features seen in ``fit``, when X has string column names."""
+
+MT_CV_PARAMS = """\
+eps : float, default=1e-3
+    Ratio alpha_min / alpha_max of the automatic grid.
+alphas : int or array-like, default=100
+    Number of alphas of the automatic grid (log-spaced from alpha_max, where
+    every coefficient is zero, down to ``eps * alpha_max``), or the alphas to
+    try.
+fit_intercept : bool, default=True
+    Fit one intercept per target (X centred implicitly).
+max_iter : int, default=1000
+    Maximum number of epochs of each fit.
+tol : float, default=1e-4
+    Duality-gap tolerance of each fit (see MultiTaskElasticNet).
+cv : int, cross-validation generator or iterable, default=None
+    None is 5-fold (KFold, no shuffling), as in scikit-learn.
+copy_X : bool, default=True
+    Accepted for compatibility: regfast never writes to X.
+verbose : bool or int, default=0
+    Accepted for compatibility.
+n_jobs : int, default=None
+    Threads over the (l1_ratio, fold) pairs; None means 1, -1 all CPUs.
+random_state : int, RandomState instance or None, default=None
+    Seed of the update order with ``selection='random'``.
+selection : {'cyclic', 'random'}, default='cyclic'
+    Order of the block updates."""
+
+MT_CV_ATTRIBUTES = """\
+alpha_ : float
+    The alpha with the lowest mean cross-validated squared error.
+coef_ : ndarray of shape (n_targets, n_features)
+    Coefficients of the final fit on all the data at ``alpha_``.
+intercept_ : ndarray of shape (n_targets,) or float
+    Intercepts of the final fit.
+dual_gap_ : float
+    Duality gap of the final fit.
+n_iter_ : int
+    Epochs of the final fit.
+n_features_in_ : int
+    Number of features seen in ``fit``.
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of the features seen in ``fit``, when X has string column names."""
 
 PIECES = {name.lower(): value for name, value in list(globals().items())
           if name.isupper() and isinstance(value, str)}

@@ -85,24 +85,48 @@ def prepare(X, y, sample_weight, fit_intercept, precompute, owner):
     return X, Problem(X, y, sw, fit_intercept, gram=gram, owner=owner)
 
 
-def single_column(y, positive, owner):
-    """The column of a 2-d y of shape (n, 1), with scikit-learn's refusals.
-
-    scikit-learn's paths solve the multi-task problem for a 2-d y (one L2,1
-    penalty on the rows of the coefficients, as MultiTaskElasticNet), which is
-    the elastic net for one column but not independent fits for several.
-    """
+def multitask_y(y, positive, owner):
+    """Whether y asks for the multi-task problem: 2-d (scikit-learn's rule; a
+    single column is the elastic net itself, solved as such)."""
+    if np.ndim(y) != 2:
+        return False
     if positive:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
-    y = np.asarray(y)
-    if y.shape[1] != 1:
-        raise ValueError(
-            f"{owner}: y has shape {y.shape}; for a 2-d y scikit-learn's {owner} solves "
-            "the multi-task problem (an L2,1 penalty shared by the targets, as "
-            "MultiTaskElasticNet), which regfast does not have yet. For independent "
-            f"targets call {owner} on each column, or fit ElasticNet or Lasso with "
-            "the 2-d y")
-    return y[:, 0]
+    return True
+
+
+def multitask_path(X, y, l1_ratio, eps, n_alphas, alphas, coef_init, options, rest,
+                   owner):
+    """scikit-learn's paths for a 2-d y: the multi-task problem (the L2,1 penalty
+    shared by the targets, as MultiTaskElasticNet).  Returns (alphas, coefs of
+    shape (n_targets, n_features, n_alphas), gaps, epochs)."""
+    from ._multitask import MultiTaskProblem
+    for name in ("penalty_factor", "lower_bounds", "upper_bounds"):
+        if rest[name] is not None:
+            raise ValueError(f"{owner}: {name} is not supported with a 2-d y (the "
+                             "multi-task problem)")
+    X = check_array(X, accept_sparse=["csc", "csr", "coo"],
+                    dtype=[np.float64, np.float32], order="F",
+                    accept_large_sparse=True, ensure_all_finite=False)
+    if sp.issparse(X):
+        X = as_csc(X, owner)
+    Y = check_array(y, dtype=X.dtype, order="F", input_name="y")
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(f"{owner}: X has {X.shape[0]} samples but y has {Y.shape[0]}")
+    sw = check_sample_weight(rest["sample_weight"], X.shape[0], X.dtype, owner)
+    problem = MultiTaskProblem(X, Y, sw, rest["fit_intercept"], owner)
+    alphas = resolve_alphas(problem, alphas, n_alphas, l1_ratio, np.ones(X.shape[1]),
+                            eps, None)
+    W = np.zeros((X.shape[1], Y.shape[1]))
+    if coef_init is not None:        # scikit-learn's shape (n_targets, n_features)
+        W[:] = np.asarray(coef_init, dtype=np.float64).reshape(W.T.shape).T
+    coefs, gaps, n_iters, converged = problem.path(alphas, l1_ratio, W, **options)
+    if not np.all(converged):
+        warnings.warn(
+            f"{owner}: {int(np.sum(~converged))} of {len(alphas)} alphas did not "
+            f"converge within max_iter={options['max_iter']} epochs; increase max_iter.",
+            ConvergenceWarning, stacklevel=3)
+    return alphas, coefs.transpose(2, 1, 0).astype(X.dtype), gaps, n_iters
 
 
 def path_params(params, owner):
@@ -185,9 +209,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated",
         rest[k] for k in ("sample_weight", "fit_intercept", "penalty_factor",
                           "lower_bounds", "upper_bounds"))
     l1_ratio = check_scalar_param(l1_ratio, "l1_ratio", owner, low=0, high=1)
-    column_y = np.ndim(y) == 2
+    if multitask_y(y, positive, owner) and np.shape(y)[1] != 1:
+        alphas, coefs, gaps, n_iters = multitask_path(
+            X, y, l1_ratio, eps, n_alphas, alphas, coef_init, options, rest, owner)
+        return (alphas, coefs, gaps, n_iters) if return_n_iter else (alphas, coefs, gaps)
+    column_y = np.ndim(y) == 2       # one column: the elastic net of that column
     if column_y:
-        y = single_column(y, positive, owner)
+        y = np.asarray(y)[:, 0]
     X, problem = prepare(X, y, sample_weight, fit_intercept, precompute, owner)
     pf = check_penalty_factor(penalty_factor, X.shape[1], owner)
     bounds = check_bounds(lower_bounds, upper_bounds, positive, X.shape[1], owner)

@@ -116,9 +116,7 @@ def check_y(y, dtype, owner, multi_output=False):
         if y.shape[1] != 1:
             raise ValueError(
                 f"For multi-task outputs, use MultiTask{owner}: {owner} fits one "
-                f"target, and y has shape {y.shape}. regfast has no multi-task "
-                f"models yet (scikit-learn's MultiTask{owner} is one); or fit one "
-                f"{owner} per column")
+                f"target, and y has shape {y.shape}; or fit one {owner} per column")
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected; "
             "it is raveled.", DataConversionWarning, stacklevel=3)

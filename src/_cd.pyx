@@ -25,9 +25,10 @@ from libc.string cimport memset
 from cython.parallel cimport prange
 
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
-                      col_grad, col_update, col_sqnorm, col_dense)
+                      col_grad, col_update, col_sqnorm, col_dense, col_grad_block,
+                      col_update_block)
 from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,
-                       l2_conj2, at_bound)
+                       l2_conj2, at_bound, block_shrink)
 from _interrupt cimport (Stopper, stopper_init, should_stop, stopper_raise,
                          regfast_add_stop_request)
 
@@ -1111,3 +1112,5 @@ cdef _run_epochs(int kind, const floating[:] values, const int[::1] indices,
 
 # The GLM solver (logistic, multinomial) on the functions above.
 include "_glm.pxi"
+# The multi-task problem (the L2,1 row penalty) on the same machinery.
+include "_multitask.pxi"

@@ -53,6 +53,14 @@ cdef extern from "_simd.h" nogil:
     double rf_wdot_f(Py_ssize_t n, const float* s, const float* x, const float* v)
     void rf_axpy_d(Py_ssize_t n, double a, const double* x, double c, double* v)
     void rf_axpy_f(Py_ssize_t n, float a, const float* x, float c, float* v)
+    void rf_dot4_d(Py_ssize_t n, const double* x, const double* r0, const double* r1,
+                   const double* r2, const double* r3, double* out)
+    void rf_dot4_f(Py_ssize_t n, const float* x, const float* r0, const float* r1,
+                   const float* r2, const float* r3, double* out)
+    void rf_axpy4_d(Py_ssize_t n, const double* a, const double* x, const double* c,
+                    double* r0, double* r1, double* r2, double* r3)
+    void rf_axpy4_f(Py_ssize_t n, const float* a, const float* x, const float* c,
+                    float* r0, float* r1, float* r2, float* r3)
 
 
 cdef inline double dot(Py_ssize_t n, const floating* x,
@@ -210,3 +218,69 @@ cdef inline void col_dense(const Design* D, Py_ssize_t j, floating* t) noexcept 
     x = <const floating*> D.values + j * D.ld
     for i in range(D.n):
         t[i] = x[i]
+
+
+# Several state vectors at once (the multi-task solver: R is T x n, vector t at
+# R + t n).  Same meaning as col_grad / col_update applied to each vector; a
+# dense column without weights is read once per four vectors (rf_dot4 /
+# rf_axpy4), every other case is the one-vector primitive in a loop.
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline void col_grad_block(const Design* D, Py_ssize_t j, const floating* R,
+                                Py_ssize_t T, const double* vsum,
+                                double* out) noexcept nogil:
+    """out[t] = col_grad(D, j, R + t n, vsum[t]) for t < T."""
+    cdef Py_ssize_t t = 0, k, n = D.n
+    cdef const floating* x
+    cdef double m = 0.0
+    if D.kind == DENSE and D.sw == NULL:
+        x = <const floating*> D.values + j * D.ld
+        if D.xm != NULL:
+            m = D.xm[j]
+        while t + 4 <= T:
+            if floating is float:
+                rf_dot4_f(n, x, R + t * n, R + (t + 1) * n, R + (t + 2) * n,
+                          R + (t + 3) * n, out + t)
+            else:
+                rf_dot4_d(n, x, R + t * n, R + (t + 1) * n, R + (t + 2) * n,
+                          R + (t + 3) * n, out + t)
+            for k in range(t, t + 4):
+                out[k] -= m * vsum[k]      # R_t is kept centred (see col_grad)
+            t += 4
+    while t < T:
+        out[t] = col_grad(D, j, R + t * n, vsum[t])
+        t += 1
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline void col_update_block(const Design* D, Py_ssize_t j, const double* delta,
+                                  floating* R, Py_ssize_t T,
+                                  double* vsum) noexcept nogil:
+    """col_update(D, j, delta[t], R + t n) for t < T (delta[t] = 0 skipped),
+    adding the changes of the weighted sums to vsum."""
+    cdef Py_ssize_t t = 0, k, n = D.n
+    cdef const floating* x
+    cdef floating a[4]
+    cdef floating c[4]
+    cdef double m = 0.0
+    if D.kind == DENSE:
+        x = <const floating*> D.values + j * D.ld
+        if D.xm != NULL:
+            m = D.xm[j]
+        while t + 4 <= T:
+            for k in range(4):
+                a[k] = <floating> delta[t + k]
+                c[k] = <floating> (delta[t + k] * m)
+            if floating is float:
+                rf_axpy4_f(n, a, x, c, R + t * n, R + (t + 1) * n, R + (t + 2) * n,
+                           R + (t + 3) * n)
+            else:
+                rf_axpy4_d(n, a, x, c, R + t * n, R + (t + 1) * n, R + (t + 2) * n,
+                           R + (t + 3) * n)
+            t += 4
+    while t < T:
+        if delta[t] != 0.0:
+            vsum[t] += col_update(D, j, delta[t], R + t * n)
+        t += 1

@@ -80,3 +80,24 @@ cdef inline double l2_conj2(double g, double beta, double lo, double hi) noexcep
 cdef inline bint at_bound(double w, double g, double lo, double hi) noexcept nogil:
     """w sits at a bound that the gradient g pushes against (constraint active)."""
     return (w <= lo and g < 0.0) or (w >= hi and g > 0.0)
+
+
+# The L2,1 row penalty of the multi-task problem, one feature's T coefficients
+# (a row W_j) at a time:
+#
+#     h_j(W_j) = lam ||W_j||_2 + beta / 2 ||W_j||_2^2
+#
+# Its proximal step is the block soft-threshold: the whole row lands exactly on
+# zero, or shrinks towards it along its own direction.  Its dual constraint is
+# ||X_j^T theta - beta W_j||_2 <= lam (the Euclidean norm replaces |.|), so
+# excess, screening and the dual scaling are the elastic net's with a norm.
+
+cdef inline double block_shrink(double znorm, double lam, double denom) noexcept nogil:
+    """The factor f with argmin_W 1/2 denom ||W||^2 - z.W + lam ||W|| = f z.
+
+    ||z|| <= lam: the row is zero (the group's soft-threshold); otherwise the
+    minimiser is z shortened by lam, then divided by denom (the L2 shrink).
+    """
+    if znorm <= lam:
+        return 0.0
+    return (1.0 - lam / znorm) / denom

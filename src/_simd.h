@@ -34,6 +34,24 @@ static double rf_wdot_portable_##S(ptrdiff_t n, const T* s, const T* x,        \
 RF_PORTABLE(double, d)
 RF_PORTABLE(float, f)
 
+/* Four targets at once (the multi-task block update): x is read once for
+ * four vectors r[0..3] (dot: out[k] = sum_i x_i r_k[i]). */
+#define RF_PORTABLE4(T, S)                                                     \
+static void rf_dot4_portable_##S(ptrdiff_t n, const T* x, const T* r0,         \
+                                 const T* r1, const T* r2, const T* r3,        \
+                                 double* out) {                                \
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;                             \
+    _Pragma("omp simd reduction(+:a0,a1,a2,a3)")                               \
+    for (ptrdiff_t i = 0; i < n; i++) {                                        \
+        double xi = (double)x[i];                                              \
+        a0 += xi * (double)r0[i]; a1 += xi * (double)r1[i];                    \
+        a2 += xi * (double)r2[i]; a3 += xi * (double)r3[i];                    \
+    }                                                                          \
+    out[0] = a0; out[1] = a1; out[2] = a2; out[3] = a3;                        \
+}
+RF_PORTABLE4(double, d)
+RF_PORTABLE4(float, f)
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(REGFAST_PORTABLE_ONLY)
 #include <immintrin.h>
 #define RF_AVX2 __attribute__((target("avx2,fma")))
@@ -93,6 +111,31 @@ RF_AVX2 static double rf_wdot_avx2_##S(ptrdiff_t n, const T* s, const T* x,    \
 }
 RF_AVX2_REDUCTIONS(double, d)
 RF_AVX2_REDUCTIONS(float, f)
+
+/* four targets, one accumulator each (four independent chains), x loaded once */
+#define RF_AVX2_DOT4(T, S)                                                     \
+RF_AVX2 static void rf_dot4_avx2_##S(ptrdiff_t n, const T* x, const T* r0,     \
+                                     const T* r1, const T* r2, const T* r3,    \
+                                     double* out) {                            \
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
+    ptrdiff_t i = 0;                                                           \
+    for (; i + 4 <= n; i += 4) {                                               \
+        __m256d xi = rf_ld4_##S(x + i);                                        \
+        a0 = _mm256_fmadd_pd(xi, rf_ld4_##S(r0 + i), a0);                      \
+        a1 = _mm256_fmadd_pd(xi, rf_ld4_##S(r1 + i), a1);                      \
+        a2 = _mm256_fmadd_pd(xi, rf_ld4_##S(r2 + i), a2);                      \
+        a3 = _mm256_fmadd_pd(xi, rf_ld4_##S(r3 + i), a3);                      \
+    }                                                                          \
+    double b0 = rf_hsum(a0), b1 = rf_hsum(a1), b2 = rf_hsum(a2), b3 = rf_hsum(a3);\
+    for (; i < n; i++) {                                                       \
+        double xi = (double)x[i];                                              \
+        b0 += xi * (double)r0[i]; b1 += xi * (double)r1[i];                    \
+        b2 += xi * (double)r2[i]; b3 += xi * (double)r3[i];                    \
+    }                                                                          \
+    out[0] = b0; out[1] = b1; out[2] = b2; out[3] = b3;                        \
+}
+RF_AVX2_DOT4(double, d)
+RF_AVX2_DOT4(float, f)
 #define RF_PICK(name, S, ...) \
     (rf_has_avx2() ? name##_avx2_##S(__VA_ARGS__) : name##_portable_##S(__VA_ARGS__))
 #define RF_CLONES __attribute__((target_clones("arch=haswell", "default")))
@@ -121,5 +164,27 @@ RF_CLONES static void rf_axpy_##S(ptrdiff_t n, T a, const T* x, T c, T* v) {   \
 
 RF_DEFINE(double, d)
 RF_DEFINE(float, f)
+
+#define RF_DEFINE4(T, S)                                                       \
+/* out[k] = sum_i x_i r_k[i], k = 0..3 */                                      \
+static inline void rf_dot4_##S(ptrdiff_t n, const T* x, const T* r0,           \
+                               const T* r1, const T* r2, const T* r3,          \
+                               double* out) {                                  \
+    RF_PICK(rf_dot4, S, n, x, r0, r1, r2, r3, out);                            \
+}                                                                              \
+/* r_k[i] -= a_k x_i - c_k, k = 0..3 */                                        \
+RF_CLONES static void rf_axpy4_##S(ptrdiff_t n, const T* a, const T* x,        \
+                                   const T* c, T* r0, T* r1, T* r2, T* r3) {   \
+    T a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];                              \
+    T c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];                              \
+    _Pragma("omp simd")                                                        \
+    for (ptrdiff_t i = 0; i < n; i++) {                                        \
+        T xi = x[i];                                                           \
+        r0[i] -= a0 * xi - c0; r1[i] -= a1 * xi - c1;                          \
+        r2[i] -= a2 * xi - c2; r3[i] -= a3 * xi - c3;                          \
+    }                                                                          \
+}
+RF_DEFINE4(double, d)
+RF_DEFINE4(float, f)
 
 #endif

@@ -107,8 +107,9 @@ BAD_INPUT = {
     "multi_output_y_cv": (fit_with(y=np.c_[y0, y0], estimator=LassoCV(cv=3)), ValueError,
                           r"For multi-task outputs, use MultiTaskLassoCV: LassoCV fits one "
                           r"target, and y has shape \(20, 2\)"),
-    "multi_output_y_path": (lambda: lasso_path(X0, np.c_[y0, y0]), ValueError,
-                            "solves the multi-task problem"),
+    "multi_output_y_path_bounds": (
+        lambda: lasso_path(X0, np.c_[y0, y0], lower_bounds=0.0), ValueError,
+        "lower_bounds is not supported with a 2-d y"),
     "positive_column_y_path": (lambda: enet_path(X0, y0[:, None], positive=True), ValueError,
                                "positive=True is not allowed for multi-output"),
     "max_iter_zero": (fit_with(max_iter=0), ValueError, r"max_iter must be in \[1, inf\)"),

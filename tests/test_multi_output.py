@@ -3,8 +3,7 @@
 References: scikit-learn 1.9's estimators at a tight tol, on the same numbers in
 float64, and the objective written out in numpy.  Shapes, warnings and refusals
 are scikit-learn's: the estimators take a 2-d y; its CV models refuse more than
-one column; its paths solve the multi-task problem for a 2-d y, which regfast
-does not have, so they take a single column only.
+one column; its paths solve the multi-task problem for a 2-d y, as regfast's do.
 """
 
 import warnings
@@ -261,11 +260,16 @@ def test_path_of_a_column_is_sklearns(path, storage):
 
 
 @pytest.mark.parametrize("path", [lasso_path, enet_path])
-def test_path_refuses_several_targets(path):
-    """scikit-learn's path solves the multi-task (L2,1) problem there: not independent
-    fits, so regfast refuses rather than answer a different question."""
+def test_path_of_several_targets_is_the_multitask_problem(path):
+    """scikit-learn's path solves the multi-task (L2,1) problem for a 2-d y, and so
+    does regfast's (tests/test_multitask.py checks it in depth); positive=True
+    is refused for a 2-d y, as scikit-learn does."""
     X, Y = make_data()
-    with pytest.raises(ValueError, match="solves the multi-task problem"):
-        path(X, Y)
+    alphas, coefs, _ = path(X, Y, alphas=4, tol=1e-12)
+    ref_alphas, ref_coefs, _ = getattr(sk, path.__name__)(X, Y, alphas=4, tol=1e-14,
+                                                          max_iter=100_000)
+    assert coefs.shape == ref_coefs.shape == (K, P, 4)
+    np.testing.assert_allclose(alphas, ref_alphas, rtol=1e-12)
+    np.testing.assert_allclose(coefs, ref_coefs, rtol=0, atol=1e-6 * np.abs(ref_coefs).max())
     with pytest.raises(ValueError, match="positive=True is not allowed for multi-output"):
         path(X, Y[:, :1], positive=True)

@@ -196,6 +196,52 @@ def logistic_path_cs(X, y, fit_intercept=True, n_values=PATH_N_ALPHAS, eps=LOGIS
     return logistic_c_min(X, y, 1.0, fit_intercept) * np.logspace(0, -np.log10(eps), n_values)
 
 
+# Multi-task problems (the MultiTaskLasso rows): T = 4 targets that share a
+# support.  dense_wide_mt: the dense_wide design with targets X W + noise, W
+# with 50 non-zero rows; wheat_mt: the wheat markers, targets the published
+# yield and three held-back marker columns (removed from X); news20_mt: news20
+# on raw term counts, targets the indicators of classes 0-3.
+MULTITASK = ("dense_wide_mt", "wheat_mt", "news20_mt")
+N_TASKS = 4
+
+
+def make_multitask_problem(name, quick=None):
+    """(X, Y) in float64, Y of shape (n, N_TASKS), for a multi-task problem name."""
+    quick = quick_mode() if quick is None else quick
+    if name == "dense_wide_mt":
+        maker, full, small = _MAKERS["dense_wide"]
+        X, _ = maker(**(small if quick else full))
+        rng = np.random.default_rng(10)
+        support = rng.choice(X.shape[1], 50, replace=False)
+        W = np.zeros((X.shape[1], N_TASKS))
+        W[support] = rng.choice([-1.0, 1.0], (50, N_TASKS)) * rng.uniform(1, 2, (50, N_TASKS))
+        signal = X @ W
+        noise = rng.standard_normal(signal.shape)
+        return X, signal + noise * signal.std(axis=0) / (3.0 * noise.std(axis=0))
+    if name == "wheat_mt":
+        X, y = load_real("wheat", quick=quick)
+        held = [10, 200, 700]
+        keep = np.setdiff1d(np.arange(X.shape[1]), held)
+        return np.asfortranarray(X[:, keep]), np.column_stack([y, X[:, held]])
+    if name == "news20_mt":
+        X, y = load_real("news20", quick=quick)
+        return X, np.column_stack([(y == k).astype(np.float64) for k in range(N_TASKS)])
+    raise ValueError(f"unknown multi-task problem {name!r}; choose from {MULTITASK}")
+
+
+def is_multitask_available(name):
+    """False when the real set behind a multi-task problem is missing."""
+    file = {"wheat_mt": "wheat", "news20_mt": "news20"}.get(name)
+    return file is None or (data_dir() / f"{file}.npz").exists()
+
+
+def alpha_max_multitask(X, Y):
+    """Smallest alpha with all-zero rows of W, with intercepts (sklearn's scaling)."""
+    Yc = np.asarray(Y, dtype=np.float64)
+    Yc = Yc - Yc.mean(axis=0)
+    return float(np.sqrt((np.asarray(X.T @ Yc) ** 2).sum(axis=1)).max() / X.shape[0])
+
+
 def make_problem(name, quick=None):
     """(X, y) in float64 for a problem name; quick=None reads REGFAST_BENCH_QUICK."""
     quick = quick_mode() if quick is None else quick

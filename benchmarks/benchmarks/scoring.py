@@ -53,6 +53,39 @@ def enet_gap(X, y, coef, intercept, alpha, l1_ratio, fit_intercept=True):
             "rel_gap": float(gap / (0.5 * (yc @ yc) / n))}
 
 
+def multitask_gap(X, Y, coef, intercept, alpha, l1_ratio):
+    """Score (coef (T, p), intercept (T,)) on scikit-learn's multi-task elastic net::
+
+        P(W, b) = 1/(2n) ||Y - X W^T - b||_F^2 + alpha rho sum_j ||W_:j||_2
+                  + alpha (1 - rho) / 2 ||W||_F^2
+
+    ``enet_gap`` with rows for coordinates: the dual point is the centred
+    residual; the penalty's conjugate is sum_j (||X_j^T theta|| - n alpha
+    rho)_+^2 / (2 n alpha (1 - rho)) with an L2 part, else theta is rescaled
+    into max_j ||X_j^T theta||_2 <= n alpha rho.  Returns the dict of
+    ``enet_gap`` (rel_gap = gap / (||Y_c||_F^2 / (2n))).
+    """
+    n = X.shape[0]
+    Y = np.asarray(Y, dtype=np.float64)
+    W = np.asarray(coef, dtype=np.float64)                       # (T, p)
+    R = Y - np.asarray(X @ W.T, dtype=np.float64) - np.asarray(intercept, dtype=np.float64)
+    lam1, lam2 = n * alpha * l1_ratio, n * alpha * (1.0 - l1_ratio)
+    primal = (0.5 * (R * R).sum() + lam1 * np.sqrt((W ** 2).sum(axis=0)).sum()
+              + 0.5 * lam2 * (W * W).sum()) / n
+    Yc = Y - Y.mean(axis=0)
+    theta = R - R.mean(axis=0)
+    norms = np.sqrt((np.asarray(X.T @ theta, dtype=np.float64) ** 2).sum(axis=1))
+    if lam2 > 0:
+        conj = np.sum(np.maximum(norms - lam1, 0.0) ** 2) / (2 * lam2)
+    else:
+        theta = theta * min(1.0, lam1 / max(norms.max(), np.finfo(float).tiny))
+        conj = 0.0
+    dual = (0.5 * (Yc * Yc).sum() - 0.5 * ((Yc - theta) ** 2).sum() - conj) / n
+    gap = primal - dual
+    return {"objective": float(primal), "gap": float(gap),
+            "rel_gap": float(gap / (0.5 * (Yc * Yc).sum() / n))}
+
+
 def ridge_as_enet(alpha_ridge, n_samples):
     """(alpha, l1_ratio) of the elastic net equal to scikit-learn's Ridge(alpha)."""
     return alpha_ridge / n_samples, 0.0

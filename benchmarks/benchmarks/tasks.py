@@ -13,8 +13,9 @@ import numpy as np
 
 import regfast
 
-from .problems import RIDGE_ALPHA, RIDGECV_ALPHAS, alpha_max, logistic_path_cs, path_alphas
-from .scoring import enet_gap, logistic_c_min, logistic_gap
+from .problems import (RIDGE_ALPHA, RIDGECV_ALPHAS, alpha_max, alpha_max_multitask,
+                       logistic_path_cs, path_alphas)
+from .scoring import enet_gap, logistic_c_min, logistic_gap, multitask_gap
 
 MAX_ITER = 100_000
 LOGISTIC_MAX_ITER = 1000       # regfast: proximal Newton steps (per C)
@@ -31,13 +32,19 @@ LOGISTIC_SPEC = {
 }
 LOGISTIC_TASKS = tuple(LOGISTIC_SPEC)
 SINGLE_C_TASKS = ("logreg_l1", "logreg_enet", "logreg_l2", "logreg_l1_noint")
-TASKS = REGRESSION_TASKS + LOGISTIC_TASKS
+# The multi-task problem (y of shape (n, T)), on problems.MULTITASK
+MULTITASK_TASKS = ("mtlasso",)
+TASKS = REGRESSION_TASKS + LOGISTIC_TASKS + MULTITASK_TASKS
 ENET_L1_RATIO = 0.5
 CV_FOLDS = 5
 
 
 def is_logistic(task):
     return task in LOGISTIC_SPEC
+
+
+def is_multitask(task):
+    return task in MULTITASK_TASKS
 
 
 @dataclass
@@ -73,11 +80,19 @@ class Fit:
         return cls(coefs, intercepts, Cs, float(l1_ratio), int(n_iter), extra,
                    loss="logistic", fit_intercept=bool(fit_intercept))
 
+    @classmethod
+    def multitask(cls, coef, intercept, alpha, l1_ratio, n_iter=-1, **extra):
+        """One multi-task fit: coef (T, p), intercept (T,)."""
+        return cls(np.asarray(coef, dtype=np.float64)[None],
+                   np.asarray(intercept, dtype=np.float64).reshape(1, -1),
+                   np.atleast_1d(float(alpha)), float(l1_ratio), int(n_iter), extra,
+                   loss="multitask")
+
 
 # The regfast API each task needs.
 REQUIRES = {"lasso": "Lasso", "enet": "ElasticNet", "lasso_path": "lasso_path",
             "lasso_cv": "LassoCV", "lasso_cv_2jobs": "LassoCV", "ridge": "Ridge",
-            "ridge_cv": "RidgeCV",
+            "ridge_cv": "RidgeCV", "mtlasso": "MultiTaskLasso",
             "logreg_path": "logistic_path", "logreg_path_noint": "logistic_path",
             "logreg_cv": "LogisticRegressionCV", "logreg_cv_noint": "LogisticRegressionCV",
             **{t: "LogisticRegression" for t in SINGLE_C_TASKS}}
@@ -145,6 +160,11 @@ def run_ridge_cv(X, y, tol, alphas):
     return Fit.single(m.coef_, m.intercept_, m.alpha_ / X.shape[0], 0.0, alpha_ridge=m.alpha_)
 
 
+def run_mtlasso(X, Y, tol, alpha):
+    m = require("MultiTaskLasso")(alpha=alpha, tol=tol, max_iter=MAX_ITER).fit(X, Y)
+    return Fit.multitask(m.coef_, m.intercept_, alpha, 1.0, m.n_iter_)
+
+
 # ---------------------------------------------------------------- logistic
 
 def run_logreg(X, y, tol, C, l1_ratio, fit_intercept):
@@ -200,6 +220,8 @@ def task_kwargs(task, X, y, alpha_ratio=10):
         if task in SINGLE_C_TASKS:
             return {"C": logistic_c_min(X, y, 1.0, fit_intercept) * alpha_ratio}
         return {"Cs": logistic_path_cs(X, y, fit_intercept)}
+    if task == "mtlasso":
+        return {"alpha": alpha_max_multitask(X, y) / alpha_ratio}
     if task in ("lasso", "enet"):
         l1_ratio = 1.0 if task == "lasso" else ENET_L1_RATIO
         return {"alpha": alpha_max(X, y, l1_ratio) / alpha_ratio}
@@ -218,6 +240,7 @@ RUNNERS = {
     "lasso_cv_2jobs": lambda X, y, tol, alphas: run_lasso_cv(X, y, tol, alphas, n_jobs=2),
     "ridge": run_ridge,
     "ridge_cv": run_ridge_cv,
+    "mtlasso": run_mtlasso,
     **{task: logistic_runner(task) for task in LOGISTIC_TASKS},
 }
 
@@ -228,6 +251,8 @@ def score_fit(X, y, fit):
     for coef, b, alpha in zip(fit.coefs, fit.intercepts, fit.alphas):
         if fit.loss == "logistic":
             last = logistic_gap(X, y, coef, b, alpha, fit.l1_ratio, fit.fit_intercept)
+        elif fit.loss == "multitask":
+            last = multitask_gap(X, y, coef, b, alpha, fit.l1_ratio)
         else:
             last = enet_gap(X, y, coef, b, alpha, fit.l1_ratio)
         if worst is None or last["rel_gap"] > worst["rel_gap"]:
