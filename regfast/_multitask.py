@@ -199,6 +199,13 @@ class MultiTaskElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         if self.warm_start and getattr(self, "coef_", None) is not None:
             if np.shape(self.coef_) == W.T.shape:
                 W[:] = np.asarray(self.coef_).T
+        elif self.l1_ratio == 0:
+            # pure L2 is Ridge for each target: start from its exact solution, which
+            # the kernel certifies (see ElasticNet and exact_l2_start)
+            from ._ridge import exact_l2_start
+            start = exact_l2_start(X, y, sw, self.fit_intercept, float(self.alpha))
+            if start is not None:
+                W[:] = start.T
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
         _, gaps, n_iters, converged = problem.path(
             [float(self.alpha)], self.l1_ratio, W, tol=float(self.tol),

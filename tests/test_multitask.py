@@ -471,3 +471,19 @@ def test_real_news20_class_indicators(real_data):
     theirs = objective(X, Y, ref.coef_, ref.intercept_, alpha, 1.0)
     assert abs(ours - theirs) <= 1e-6 * theirs, (ours, theirs)
     assert ours <= theirs * (1 + 1e-6)
+
+
+def test_pure_l2_coefficients_exact_on_a_rank_deficient_design():
+    """MultiTaskElasticNet(l1_ratio=0) is Ridge per target: its coefficients to
+    1e-8 relative at the default tol (the gap alone left them 1e-4 away along
+    the flat directions of a rank-10 design)."""
+    rng = np.random.RandomState(3)
+    U, _ = np.linalg.qr(rng.randn(300, 100))
+    V, _ = np.linalg.qr(rng.randn(100, 100))
+    X = (U * np.exp(-np.arange(100) / 10.0)) @ V.T
+    Y = X @ rng.randn(100, 3) + 0.01 * rng.randn(300, 3)
+    alpha = 1e-6 / 300
+    est = MultiTaskElasticNet(alpha=alpha, l1_ratio=0.0).fit(X, Y)
+    Xc, Yc = X - X.mean(0), Y - Y.mean(0)
+    W = np.linalg.solve(Xc.T @ Xc + alpha * 300 * np.eye(100), Xc.T @ Yc)
+    np.testing.assert_allclose(est.coef_, W.T, rtol=1e-8, atol=1e-10 * np.abs(W).max())

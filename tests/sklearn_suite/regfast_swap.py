@@ -66,12 +66,6 @@ REASONS = {
     "relative from skglm's, where the test asks 1e-7": [
         f"{CD}::test_multi_task_lasso_vs_skglm",
     ],
-    "known limit: MultiTaskElasticNet(l1_ratio=0) against Ridge on a rank-10 design to "
-    "rtol 5e-7: the duality gap certifies the objective, which is flat along the small "
-    "singular directions, so the coefficients stay 3e-6 to 5e-4 relative from Ridge's": [
-        f"{CD}::test_enet_ridge_consistency[[]42-False-3-1e-06]",
-        f"{CD}::test_enet_ridge_consistency[[]42-False-3-0.1]",
-    ],
     "a feature: every regfast Ridge solver fits the intercept on sparse X (scikit-learn "
     "refuses 'cholesky' and 'saga' there)": [
         f"{RIDGE}::test_ridge_fit_intercept_sparse_error[[]*-saga]",
