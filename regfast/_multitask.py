@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_random_state
 
 from . import _cd
 from ._coordinate_descent import LinearPredictorMixin
-from ._cv import run_folds, select_from_folds
+from ._cv import remote_backend_active, run_folds, select_from_folds, split_threads
 from ._docs import fill_doc
 from ._path import resolve_alphas
 from ._problem import Problem
@@ -72,8 +72,7 @@ class MultiTaskProblem:
              selection="cyclic", seed=1, n_threads=1):
         """Fit along alphas (in the order given), warm-starting each from the last.
 
-        n_threads is accepted for the paths' common options; the multi-task
-        kernel's passes run in one thread.
+        n_threads: threads for the full passes over X (see `enet_path_fit`).
 
         W (float64, (p, T), C order: coef_.T) is the starting point and holds
         the last solution on return.  Returns (coefs of shape (n_alphas, p, T),
@@ -84,7 +83,7 @@ class MultiTaskProblem:
             self.n_features, self.Y, self.sw, self.xm, self.n_eff, self.y_mean,
             self.yy, W, np.ascontiguousarray(alphas, dtype=np.float64),
             float(l1_ratio), float(tol), int(max_iter), selection == "random",
-            int(seed))
+            int(seed), n_threads=int(n_threads))
         return coefs, gaps / self.n_samples, n_iters, converged
 
     def intercept(self, W):
@@ -267,7 +266,7 @@ class MultiTaskLasso(MultiTaskElasticNet):
                          selection=selection)
 
 
-def fold_mse(est, X, Y, sw, train, test, alphas, l1_ratio, seed):
+def fold_mse(est, X, Y, sw, train, test, alphas, l1_ratio, seed, n_threads=1):
     """Held-out mean squared error (over samples and targets) per alpha."""
     X_train = X[train] if not isinstance(X, np.ndarray) else np.asfortranarray(X[train])
     sw_train = None
@@ -281,7 +280,7 @@ def fold_mse(est, X, Y, sw, train, test, alphas, l1_ratio, seed):
     W = np.zeros((X.shape[1], Y.shape[1]))
     coefs, _, _, _ = problem.path(alphas, l1_ratio, W, tol=float(est.tol),
                                   max_iter=int(est.max_iter), selection=est.selection,
-                                  seed=seed)
+                                  seed=seed, n_threads=n_threads)
     # predictions for every alpha, (n_test, n_alphas, T): one product with X[test]
     n_alphas, p, T = coefs.shape
     pred = np.asarray(X[test] @ coefs.transpose(1, 0, 2).reshape(p, n_alphas * T))
@@ -297,10 +296,10 @@ def fold_mse(est, X, Y, sw, train, test, alphas, l1_ratio, seed):
     return np.average(residues ** 2, axis=0, weights=weights).mean(axis=1)
 
 
-def fold_job(est, X, Y, sw, folds, grids, l1_ratios, seed, job):
+def fold_job(est, X, Y, sw, folds, grids, l1_ratios, seed, n_threads, job):
     i, k = job
     train, test = folds[k]
-    return fold_mse(est, X, Y, sw, train, test, grids[i], l1_ratios[i], seed)
+    return fold_mse(est, X, Y, sw, train, test, grids[i], l1_ratios[i], seed, n_threads)
 
 
 @fill_doc
@@ -409,14 +408,17 @@ class MultiTaskElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator)
         folds = list(check_cv(self.cv).split(X, y))
         seed = check_random_state(self.random_state).randint(1, 2**31 - 1)
         jobs = [(i, k) for i in range(len(l1_ratios)) for k in range(len(folds))]
-        results = run_folds(fold_job, jobs, self.n_jobs,
-                            shared=(self, X, y, sw, folds, grids, l1_ratios, seed))
+        workers, n_threads = ((self.n_jobs, 1) if remote_backend_active()
+                              else split_threads(self.n_jobs, len(jobs)))
+        results = run_folds(fold_job, jobs, workers,
+                            shared=(self, X, y, sw, folds, grids, l1_ratios, seed, n_threads))
         select_from_folds(self, results, grids, l1_ratios, len(folds))
 
         W = np.zeros((n_features, y.shape[1]))
         _, gaps, n_iters, converged = full.path(
             [self.alpha_], self.l1_ratio_, W, tol=float(self.tol),
-            max_iter=int(self.max_iter), selection=self.selection, seed=seed)
+            max_iter=int(self.max_iter), selection=self.selection, seed=seed,
+            n_threads=split_threads(self.n_jobs, 1)[1])
         if not converged[0]:
             warnings.warn(f"{owner}: the final fit did not converge within "
                           f"max_iter={self.max_iter} epochs (duality gap {gaps[0]:.3e}).",

@@ -111,11 +111,17 @@ cdef double mt_gap(const Design* D, const MTProblem* M, const double* w,
     cdef double quad = 0.0, unpen = 0.0
     mt_residual_stats(D, M, R, vsum, &R2, &Ry)
     l1 = mt_penalty(M, w, idx, m, &l2)
+    # the full pass, over D.n_threads threads as `col_grads` (bit-identical results)
+    if use_threads(D, idx, m):
+        for k in prange(m, schedule="static", num_threads=D.n_threads):
+            col_grad_block(D, idx[k], R, T, vsum, grad + idx[k] * T)
+    else:
+        for k in range(m):
+            col_grad_block(D, idx[k], R, T, vsum, grad + idx[k] * T)
     for k in range(m):
         j = idx[k]
         acc = 0.0
         accg = 0.0
-        col_grad_block(D, j, R, T, vsum, grad + j * T)
         for t in range(T):
             g = grad[j * T + t]
             accg += g * g
@@ -386,7 +392,8 @@ cdef int mt_path(const Design* D, MTProblem* M, const double* alphas,
     M.vsum_try = scratch + 2 * T
     W.stop = stop
     for j in range(p):
-        W.norms2[j] = col_sqnorm(D, j, R)
+        W.all_idx[j] = <int> j
+    col_sqnorms(D, R, W.all_idx, p, W.norms2)
     if seed == 0:
         seed = 1
     for a in range(n_alphas):
@@ -412,7 +419,7 @@ def mt_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
                 const double[::1] y_mean, double yy, double[:, ::1] w,
                 const double[::1] alphas, double l1_ratio, double tol, int max_iter,
                 bint random, unsigned int seed, bint use_ws=True,
-                bint use_screening=True):
+                bint use_screening=True, int n_threads=1):
     """Fit the multi-task elastic net along alphas, warm-starting each from the last.
 
     Parameters
@@ -442,10 +449,11 @@ def mt_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
     if values.dtype == np.float32:
         return _mt_path_fit[float](kind, values, indices, indptr, n_rows, n_cols, Y,
                                    sw, xm, n_eff, y_mean, yy, w, alphas, l1_ratio, tol,
-                                   max_iter, random, seed, use_ws, use_screening)
+                                   max_iter, random, seed, use_ws, use_screening,
+                                   n_threads)
     return _mt_path_fit[double](kind, values, indices, indptr, n_rows, n_cols, Y, sw,
                                 xm, n_eff, y_mean, yy, w, alphas, l1_ratio, tol,
-                                max_iter, random, seed, use_ws, use_screening)
+                                max_iter, random, seed, use_ws, use_screening, n_threads)
 
 
 cdef _mt_path_fit(int kind, const floating[:] values, const int[::1] indices,
@@ -454,7 +462,7 @@ cdef _mt_path_fit(int kind, const floating[:] values, const int[::1] indices,
                   const double[::1] xm, double n_eff, const double[::1] y_mean,
                   double yy, double[:, ::1] w, const double[::1] alphas,
                   double l1_ratio, double tol, int max_iter, bint random,
-                  unsigned int seed, bint use_ws, bint use_screening):
+                  unsigned int seed, bint use_ws, bint use_screening, int n_threads):
     cdef Design D
     cdef MTProblem M
     cdef Py_ssize_t T = Y.shape[1], n_alphas = alphas.shape[0]
@@ -471,6 +479,7 @@ cdef _mt_path_fit(int kind, const floating[:] values, const int[::1] indices,
         raise ValueError("mt_path_fit: inconsistent shapes of Y, w and y_mean")
     stopper_init(&stop, in_main_thread())
     fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    D.n_threads = max(1, n_threads)
     M.T = T
     M.Y = &Y[0, 0]
     M.y_mean = &y_mean[0]

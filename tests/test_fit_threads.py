@@ -71,3 +71,18 @@ def test_split_threads():
     assert split_threads(4, 2) == (2, 2)
     assert split_threads(2, 5) == (2, 1)
     assert split_threads(8, 1) == (1, 8)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_multitask_path_and_cv_are_bit_identical_for_any_n_jobs(sparse):
+    X, y = problem(sparse, np.float64, seed=2)
+    Y = np.column_stack([y, np.roll(y, 7), -0.5 * y + 0.1])
+    paths = [regfast.enet_path(X, Y, l1_ratio=0.9, alphas=6, eps=1e-2, tol=1e-8,
+                               n_jobs=n_jobs, fit_intercept=True) for n_jobs in (1, 2, 3)]
+    for other in paths[1:]:
+        for a, b in zip(paths[0], other):
+            assert same_bits(a, b)
+    cvs = [regfast.MultiTaskLassoCV(cv=2, alphas=4, tol=1e-6, n_jobs=n_jobs).fit(X, Y)
+           for n_jobs in (1, 4)]
+    for name in ("mse_path_", "alphas_", "coef_", "intercept_", "alpha_"):
+        assert same_bits(getattr(cvs[0], name), getattr(cvs[1], name)), name
