@@ -150,7 +150,10 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
     l1 = penalty(P, w, idx, m, &l2)
     for k in range(m):
         j = idx[k]
-        g = col_grad(D, j, v, vsum)
+        # a column that is exactly zero once centred has gradient exactly 0;
+        # col_grad would return rounding (c sum(R) - c vsum), which against a
+        # tiny threshold scales the dual point to nothing
+        g = col_grad(D, j, v, vsum) if norms2[j] > 0.0 else 0.0
         grad[j] = g
         if P.lam[j] == 0.0 and P.beta[j] == 0.0:
             if at_bound(w[j], g, P.lower[j], P.upper[j]):
@@ -209,7 +212,7 @@ cdef double epoch(const Design* D, const Problem* P, double* w, floating* v,
         if L + P.beta[j] == 0.0:
             continue
         wj = w[j]
-        g = col_grad(D, j, v, vsum)
+        g = col_grad(D, j, v, vsum) if L > 0.0 else 0.0   # zero column: see duality_gap
         wnew = soft_shrink(g + L * wj, P.lam[j], L + P.beta[j], P.lower[j], P.upper[j])
         if wnew != wj:
             vsum += col_update(D, j, wnew - wj, v)

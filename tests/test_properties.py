@@ -565,19 +565,13 @@ def known_kernel_bug(case, unpenalised, bounded=False, alphas=()):
     (1., the over/underflowing gap term of unpenalised features, and 2. with
     bounds, are fixed: the kernel divides before squaring and solves a bounded
     unpenalised block exactly)
+    (3., a constant column's rounding-level gradient, is fixed: a column that
+    is zero once centred has gradient 0)
     2. an ill-conditioned block of unpenalised features: its gap term is no
-       certificate;
-    3. a constant column's gradient is rounding, not 0: an alpha near zero
-       (a null problem's grid) cannot be certified, nor (CSC, float32) small ones.
+       certificate.
     """
     if unpenalised is not False and ill_conditioned(case, unpenalised):
         note("known kernel bug 2 (docs/KERNEL_BUGS.md): not checked")
-        return True
-    unit = pow2_scale(case.Xd) * pow2_scale(case.yd)
-    tiny = any(0 < a < 1e-12 * unit for a in np.ravel(alphas))
-    if (case.n > 1 and np.any(np.ptp(case.Xd, axis=0) == 0)
-            and (tiny or (sp.issparse(case.X) and case.dtype == np.float32))):
-        note("known kernel bug 3 (docs/KERNEL_BUGS.md): not checked")
         return True
     return False
 

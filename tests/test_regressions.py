@@ -216,3 +216,21 @@ def test_ridge_svd_float32_treats_float32_rounding_as_zero():
         ref = np.linalg.lstsq(X[:, [0, 3]].astype(float), y, rcond=None)[0]
         np.testing.assert_allclose(coef[[0, 3]], ref, rtol=1e-4)
         assert np.all(np.abs(coef[[1, 2]]) < 1e-3)
+
+
+@pytest.mark.parametrize("precompute", [False, True])
+def test_constant_column_certified_at_a_tiny_alpha(precompute):
+    """Kernel bug 3 (docs/KERNEL_BUGS.md): a constant column is zero once
+    centred, so its gradient is exactly 0.  It used to get c * (sum of R)
+    rounding, which against the null problem's grid alpha (1e-15) scaled the
+    dual point to nothing: max_iter and dual_gap 0.5 on the right answer w = 0."""
+    rng = np.random.RandomState(0)
+    X = np.full((149, 1), 1366.6666293733)
+    y = rng.randn(149)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no ConvergenceWarning
+        alphas, coefs, gaps = lasso_path(X, y, alphas=1, fit_intercept=True, tol=1e-8,
+                                         precompute=precompute, max_iter=1000)
+    assert np.all(coefs == 0)                  # x_c = 0: w = 0 is the optimum
+    assert gaps[0] <= 1e-8 * np.sum((y - y.mean()) ** 2)
+
