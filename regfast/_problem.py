@@ -383,7 +383,8 @@ class Problem:
         """
         X, p, alpha = self._dense_X, self.n_features, alphas[0]
         lower, upper = options["lower"], options["upper"]
-        lam = self.n_eff * alpha * l1_ratio * pf
+        with np.errstate(over="ignore"):     # n alpha beyond 1e308: inf, w_j held at 0
+            lam = self.n_eff * alpha * l1_ratio * pf
         score = excess(self.xty, lower, upper)
         score = np.where(pf > 0, score / np.where(pf > 0, pf, 1.0), np.inf)
         score[coef != 0] = np.inf

@@ -26,7 +26,7 @@ from libc.string cimport memset
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
                       col_grad, col_update, col_sqnorm, col_dense)
 from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,
-                       l2_conj2, at_bound)
+                       l2_conj2, l2_push, at_bound)
 from _interrupt cimport (Stopper, stopper_init, should_stop, stopper_raise,
                          regfast_add_stop_request)
 
@@ -161,7 +161,8 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
             if norms2[j] > 0.0:
                 unpen += g * (g / norms2[j])   # g * g alone over/underflows
         elif P.has_l1:
-            xta = unbounded_excess(g - P.beta[j] * w[j], P.lower[j], P.upper[j]) / P.lam[j]
+            xta = (unbounded_excess(g - l2_push(P.beta[j], w[j]), P.lower[j], P.upper[j])
+                   / P.lam[j])
             if xta > dual_norm:
                 dual_norm = xta
         else:
@@ -177,8 +178,8 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
             for k in range(m):
                 j = idx[k]
                 if P.lam[j] > 0.0:
-                    box += box_conj(scale * (grad[j] - P.beta[j] * w[j]), P.lam[j],
-                                    P.lower[j], P.upper[j])
+                    box += box_conj(scale * (grad[j] - l2_push(P.beta[j], w[j])),
+                                    P.lam[j], P.lower[j], P.upper[j])
         gap = (0.5 * (R2 + l2) + l1 + 0.5 * scale * scale * (R2 + l2) - scale * Ry
                + box)
     # weak duality makes the gap >= 0 once the unpenalised features are optimal
@@ -704,7 +705,8 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
             for j in range(p):
                 if screened[j]:
                     continue
-                xt = excess(scale * (grad[j] - P.beta[j] * w[j]), P.lower[j], P.upper[j])
+                xt = excess(scale * (grad[j] - l2_push(P.beta[j], w[j])),
+                            P.lower[j], P.upper[j])
                 if xt + radius * sqrt(norms2[j] + P.beta[j]) < P.lam[j]:
                     screened[j] = 1
                     if w[j] != 0.0:
@@ -724,7 +726,8 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
                 score[j] = INFINITY
                 nnz += 1
             else:
-                xt = excess(scale * (grad[j] - P.beta[j] * w[j]), P.lower[j], P.upper[j])
+                xt = excess(scale * (grad[j] - l2_push(P.beta[j], w[j])),
+                            P.lower[j], P.upper[j])
                 cn = sqrt(norms2[j] + P.beta[j])
                 score[j] = -(P.lam[j] - xt) / cn if cn > 0.0 else -INFINITY
         ws_size = n_active

@@ -234,3 +234,25 @@ def test_constant_column_certified_at_a_tiny_alpha(precompute):
     assert np.all(coefs == 0)                  # x_c = 0: w = 0 is the optimum
     assert gaps[0] <= 1e-8 * np.sum((y - y.mean()) ** 2)
 
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+@pytest.mark.parametrize("precompute", [False, True])
+def test_enet_alpha_near_float_max_is_finite(l1_ratio, precompute):
+    """Untriaged long-run failure 1: at alpha = 1e308 the kernel's n alpha is
+    inf, and inf * 0 (the L2 term of w_j = 0) made the duality gap nan: 100000
+    epochs and a ConvergenceWarning.  The optimum is w ~ x y / (n alpha), some
+    1e-12 of |y| / |x| here: w = 0 is right to the objective's precision."""
+    X = np.array([[1.76405235e+143], [4.00157208e+142]])
+    y = np.array([7.08592579e+59, 7.30414222e+59])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = ElasticNet(alpha=1e308, l1_ratio=l1_ratio, precompute=precompute,
+                         max_iter=1000).fit(X, y)
+    assert np.isfinite(est.dual_gap_) and np.all(np.isfinite(est.coef_))
+    yc = y - y.mean()
+    # the closed-form ridge optimum, in units where nothing overflows
+    xs = (X[:, 0] - X[:, 0].mean()) / 1e143
+    w_ref = (xs @ yc) / (xs @ xs + 2 * (1 - l1_ratio) * 1e308 / 1e286) / 1e143
+    assert abs(est.coef_[0] - w_ref) * 1e143 <= 1e-10 * np.abs(y).max()
+    np.testing.assert_allclose(est.intercept_, y.mean(), rtol=1e-12)
+
