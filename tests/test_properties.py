@@ -1066,15 +1066,6 @@ def logistic_C_unit(case, l1_ratio, sw, pf, fit_intercept=True):
     return 4.0 / sq if 0 < sq < np.inf else 1.0
 
 
-def logistic_known_bug(case, fit_intercept):
-    """Kernel bug 4 of docs/KERNEL_BUGS.md: with |X| of extreme magnitude (and C
-    scaled to match), the intercept is off (reported; remove when fixed)."""
-    if fit_intercept and abs(case.log_scale[0]) > 30:
-        note("known kernel bug 4 (docs/KERNEL_BUGS.md): not checked")
-        return True
-    return False
-
-
 def one_weighted_class(case):
     """Whether all samples of positive weight are of one class."""
     _, idx = class_indices(case.y)
@@ -1112,8 +1103,6 @@ def check_logistic_fit(case, est, C, l1_ratio, pf, fit_intercept, tol, conv, fac
         return
     if fit_intercept and one_weighted_class(case):
         return      # the intercept's optimum is at infinity: nothing to certify
-    if logistic_known_bug(case, fit_intercept):
-        return
     gap, primal = logistic_certificate(case, est.coef_, est.intercept_, C=C,
                                        l1_ratio=l1_ratio, sw=case.sw, pf=pf,
                                        fit_intercept=fit_intercept)
@@ -1172,7 +1161,7 @@ def test_logistic_path(case, data):
                 or (fit_intercept and one_weighted_class(case))), conv[0].message
         return
     K = 1 if coefs.ndim == 2 else coefs.shape[0]
-    if (fit_intercept and one_weighted_class(case)) or logistic_known_bug(case, fit_intercept):
+    if fit_intercept and one_weighted_class(case):
         return      # (the intercept's optimum is at infinity: nothing to certify)
     for k, alpha in enumerate(path_alphas):
         C = 1.0 / (alpha * case.n)

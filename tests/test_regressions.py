@@ -256,3 +256,35 @@ def test_enet_alpha_near_float_max_is_finite(l1_ratio, precompute):
     assert abs(est.coef_[0] - w_ref) * 1e143 <= 1e-10 * np.abs(y).max()
     np.testing.assert_allclose(est.intercept_, y.mean(), rtol=1e-12)
 
+
+def logistic_objective(X, y, sw, C, w, b):
+    """C sum_i s_i logloss_i + ||w||^2 / 2 (binary, y in {0, 1})."""
+    from scipy.special import log_expit
+    return C * sw @ -log_expit((2 * y - 1) * (X @ w + b)) + 0.5 * w @ w
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("scale", [1e80, 1e120])
+def test_logistic_gap_certifies_at_extreme_magnitudes(seed, scale):
+    """Kernel bug 4 (docs/KERNEL_BUGS.md): with |X| ~ 1e80 the natural C is
+    ~1e-160, so c_i = C s_i is too, and the intercept's Newton decrement and gap
+    term g * g / h underflowed (g ~ 1e-160): the intercept stopped short while
+    dual_gap_ claimed convergence.  (X s, C / s^2) is the problem (X, C) with w
+    scaled by 1 / s: the objective must be scikit-learn's at |X| ~ 1, and the
+    reported gap must bound the suboptimality."""
+    from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+    from regfast import LogisticRegression
+    rng = np.random.RandomState(seed)
+    X = rng.randn(30, 3)
+    y = (X[:, 0] + rng.randn(30) > 0.5).astype(int)
+    sw = rng.uniform(0.1, 3, 30)
+    C = 0.05
+    ref = SkLogisticRegression(C=C, tol=1e-14, max_iter=100_000).fit(X, y, sample_weight=sw)
+    p_ref = logistic_objective(X, y, sw, C, ref.coef_[0], ref.intercept_[0])
+    est = LogisticRegression(C=C / scale**2, l1_ratio=0.0, tol=1e-8).fit(
+        X * scale, y, sample_weight=sw)
+    p = logistic_objective(X, y, sw, C, est.coef_[0] * scale, est.intercept_[0])
+    gap = est.dual_gap_ * scale**2                 # in the units of p
+    assert p - p_ref <= gap + 1e-14 * p_ref, (p - p_ref, gap)   # the bug: 8.8e-9 > 2.4e-9
+    assert p - p_ref <= 1e-8 * p_ref
+
