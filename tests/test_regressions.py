@@ -288,3 +288,21 @@ def test_logistic_gap_certifies_at_extreme_magnitudes(seed, scale):
     assert p - p_ref <= gap + 1e-14 * p_ref, (p - p_ref, gap)   # the bug: 8.8e-9 > 2.4e-9
     assert p - p_ref <= 1e-8 * p_ref
 
+
+@pytest.mark.parametrize("solver", ["lsqr", "cholesky", "svd", "cg", "auto"])
+def test_ridge_float32_weighted_constant_column(solver):
+    """Untriaged long-run failure 2: float32 X, sample weights.  The weighted
+    mean is taken with the weights rounded to float32, so a constant column's
+    mean is off by ~1e-8 relative, more than the float64-eps test that spots
+    constant columns allowed: the column was centred to rounding and LSQR at
+    alpha = 0 put 6e15 on it (objective 1100 times the optimum)."""
+    from regfast import Ridge
+    rng = np.random.RandomState(0)
+    X = np.full((60, 1), 1.7640523e-12, dtype=np.float32)
+    y = rng.randn(60)
+    sw = rng.uniform(0.1, 3.0, 60)
+    est = Ridge(alpha=0.0, solver=solver, tol=1e-10).fit(X, y, sample_weight=sw)
+    # x_c = 0: w = 0 and b = the weighted mean of y are the optimum
+    assert abs(est.coef_[0]) * 1.8e-12 <= 1e-6 * np.abs(y).max()
+    np.testing.assert_allclose(est.predict(X), np.full(60, sw @ y / sw.sum()), rtol=1e-6)
+
