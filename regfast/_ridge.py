@@ -254,15 +254,29 @@ def solve_cg(design, z, alphas, tol, max_iter, owner):
     """
     n, p = design.n_samples, design.n_features
     max_iter = 10 * min(n, p) if max_iter is None else max_iter
-    a = alphas.astype(design.dtype)
     dual = p > n
-    b = z if dual else design.rmatvec(z)
+    # CG's squared norms (r^T r, d^T A d) over/underflow far sooner than the
+    # data: float32 X ~ 1e-11 and y ~ 1e-16 give ||Z^T z||^2 ~ 1e-48, zero in
+    # float32, and CG stopped at once at w = 0.  Solve the exactly rescaled
+    # system instead: Z / sigma and z / tau (powers of two), alpha / sigma^2,
+    # whose solution is w sigma / tau.
+    sq = design.row_sqnorms() if dual else design.col_sqnorms()
+    norm = float(np.sqrt(np.max(sq, initial=0.0)))
+    sigma = 2.0 ** np.round(np.log2(norm)) if 0 < norm < np.inf else 1.0
+    zmax = np.max(np.abs(z), axis=0, initial=0.0)
+    ok_z = (zmax > 0) & np.isfinite(zmax)
+    tau = 2.0 ** np.minimum(np.ceil(np.log2(np.where(ok_z, zmax, 1.0))), 1023)
+    z = np.asarray(z / tau, dtype=design.dtype, order="F")
+    alphas = alphas / sigma / sigma
+    a = alphas.astype(design.dtype)
+    b = z if dual else np.asarray(design.rmatvec(z) / sigma, dtype=design.dtype)
     b_norm = np.linalg.norm(b, axis=0)
     # the error bound's factor per target: ||w - w*|| <= factor * ||r||
     with np.errstate(divide="ignore"):
         factor = 1.0 / (2.0 * np.sqrt(alphas)) if dual else 1.0 / alphas
-    diag = (design.row_sqnorms() if dual else design.col_sqnorms())[:, None] + alphas
+    diag = (sq / sigma / sigma)[:, None] + alphas
     precond = (1.0 / np.where(diag > 0, diag, 1.0)).astype(design.dtype)
+    inv = 1.0 / sigma          # a Python float: products keep X's dtype
 
     def done(U, AU, rr, cols):
         r = np.sqrt(rr)
@@ -279,16 +293,17 @@ def solve_cg(design, z, alphas, tol, max_iter, owner):
             out[bounded] = factor[cols][bounded] * r[bounded] <= tol * w_norm
         return out
 
+    # (each product scaled by 1 / sigma as it is formed: Z^T Z itself may overflow)
     if dual:
         U, n_iter, ok = conjugate_gradient(
-            lambda V: design.matvec(design.rmatvec(V)) + a * V, z,
+            lambda V: design.matvec(design.rmatvec(V) * inv) * inv + a * V, z,
             precond, done, max_iter)
-        coef = design.rmatvec(U).T
+        W = design.rmatvec(U) * inv
     else:
         W, n_iter, ok = conjugate_gradient(
-            lambda V: design.rmatvec(design.matvec(V)) + a * V, b,
+            lambda V: design.rmatvec(design.matvec(V) * inv) * inv + a * V, b,
             precond, done, max_iter)
-        coef = W.T
+    coef = (W * (tau / sigma)).astype(design.dtype).T
     if not ok.all():
         warnings.warn(f"{owner}: conjugate gradients did not reach tol={tol} "
                       f"in {max_iter} iterations; increase max_iter.",

@@ -306,3 +306,24 @@ def test_ridge_float32_weighted_constant_column(solver):
     assert abs(est.coef_[0]) * 1.8e-12 <= 1e-6 * np.abs(y).max()
     np.testing.assert_allclose(est.predict(X), np.full(60, sw @ y / sw.sum()), rtol=1e-6)
 
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_ridge_cg_float32_tiny_magnitudes(sparse):
+    """Untriaged long-run failure 3 (RidgeCV's refit, cg on CSC): float32 X ~
+    5e-11 and y ~ 4e-16 make CG's squared norms ~1e-48, zero in float32, so it
+    stopped at once at w = 0 (objective 100 times the optimum).  CG now solves
+    the system rescaled by powers of two.  One column: w = x^T y / (x^T x + alpha)."""
+    from regfast import Ridge, RidgeCV
+    rng = np.random.RandomState(0)
+    x = (rng.randn(60) * 5e-11).astype(np.float32)
+    y = (x.astype(float) * 3e-6 + 1e-17 * rng.randn(60)) * 2.0
+    X = x[:, None]
+    Xin = sp.csc_matrix(X) if sparse else X
+    alpha = 1e-21
+    xd = x.astype(float)
+    w_ref = xd @ y / (xd @ xd + alpha)
+    est = Ridge(alpha=alpha, solver="cg", fit_intercept=False, tol=1e-6).fit(Xin, y)
+    np.testing.assert_allclose(est.coef_[0], w_ref, rtol=1e-5)
+    if sparse:
+        cv = RidgeCV(alphas=[alpha], cv=3, fit_intercept=False).fit(Xin, y)
+        np.testing.assert_allclose(cv.coef_[0], w_ref, rtol=1e-4)
