@@ -144,12 +144,23 @@ def test_ridge_cv_leave_one_out_needs_two_samples(weights):
 
 def test_ridge_cv_refuses_an_underflowing_fit():
     """X of 1e-150: X^T X underflows; the fit used to return non-finite
-    coefficients (LOO) or NaN predictions (k-fold) without naming the cause."""
+    coefficients (LOO) or NaN predictions (k-fold) without naming the cause.
+    Since the coefficients are computed for z / tau (see
+    test_ridge_cv_coef_with_tiny_y_and_huge_alpha) this one stays in range and
+    is right; a refusal must still name the cause."""
     from regfast import RidgeCV
     X = np.array([[1.764052345967664e-150, 0.0], [9.787379841057392e-151, 0.0]])
     y = np.array([1125.3141037750506, -358.9955515693741])
-    with pytest.raises(ValueError, match="over/underflows float64"):
-        RidgeCV(alphas=[4.0698087208453856e-306], fit_intercept=False).fit(X, y)
+    alpha = 4.0698087208453856e-306
+    try:
+        est = RidgeCV(alphas=[alpha], fit_intercept=False).fit(X, y)
+    except ValueError as exc:
+        assert "over/underflows float64" in str(exc)
+    else:
+        x = X[:, 0] * 1e150           # the closed form in units that do not underflow
+        ref = (x @ y) / (x @ x + alpha * 1e300) * 1e150
+        # X^T X ~ 4e-300, near the bottom of float64's range: good to ~3e-11
+        np.testing.assert_allclose(est.coef_, [ref, 0.0], rtol=1e-9)
 
 
 # ---------------------------------------------------------------------------
@@ -327,3 +338,28 @@ def test_ridge_cg_float32_tiny_magnitudes(sparse):
     if sparse:
         cv = RidgeCV(alphas=[alpha], cv=3, fit_intercept=False).fit(Xin, y)
         np.testing.assert_allclose(cv.coef_[0], w_ref, rtol=1e-4)
+
+
+@pytest.mark.parametrize("cv", [None, 2])
+def test_ridge_cv_coef_with_tiny_y_and_huge_alpha(cv):
+    """Found by the 2026-12-06 long run (test_ridge_cv, 2 x 2): y ~ 1e-150 and
+    alpha ~ 4e166 make (Z Z^T + alpha)^-1 z ~ 1e-316, subnormal, and coef_ came
+    out 10% off (objective 6e-4 above the optimum).  The eigendecomposition's
+    coefficients are now computed for z / tau and scaled back.  Reference: the
+    2 x 2 normal equations solved exactly in rational arithmetic."""
+    from fractions import Fraction
+    from regfast import RidgeCV
+    X = np.array([[1.76405235e+86, 4.00157208e+74], [9.78737984e+85, 2.24089320e+75]])
+    y = np.array([1.22060810e-150, -1.33949555e-150])
+    alpha = 4.0698087208453856e+166
+    Xf = [[Fraction(v) for v in row] for row in X]
+    yf = [Fraction(v) for v in y]
+    G = [[sum(Xf[k][i] * Xf[k][j] for k in range(2)) + (Fraction(alpha) if i == j else 0)
+          for j in range(2)] for i in range(2)]
+    b = [sum(Xf[k][i] * yf[k] for k in range(2)) for i in range(2)]
+    det = G[0][0] * G[1][1] - G[0][1] * G[1][0]
+    ref = [float((b[0] * G[1][1] - G[0][1] * b[1]) / det),
+           float((G[0][0] * b[1] - G[1][0] * b[0]) / det)]
+    est = RidgeCV(alphas=[alpha], cv=cv, fit_intercept=False).fit(X, y)
+    # the decomposition is good to eps lam_max / alpha ~ 1e-10 here; the bug: 0.1
+    np.testing.assert_allclose(est.coef_, ref, rtol=1e-8)
