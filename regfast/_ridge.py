@@ -148,15 +148,28 @@ def spd_solve(A, B, alphas):
     return out
 
 
+def unit_columns(B):
+    """(B / tau, tau): each column divided by a power of two near its largest
+    entry (exact).  The direct solvers work on unit right-hand sides: with
+    y ~ 1e-150 and alpha ~ 1e166, (K + alpha)^-1 z ~ 1e-316 is subnormal, and
+    coef_ came out 10% off; coef is linear in z, so it is scaled back by tau."""
+    B = np.asarray(B, dtype=np.float64)
+    top = np.max(np.abs(B), axis=0, initial=0.0)
+    ok = (top > 0) & np.isfinite(top)
+    tau = 2.0 ** np.minimum(np.ceil(np.log2(np.where(ok, top, 1.0))), 1023)
+    return B / tau, tau
+
+
 def solve_cholesky(design, z, alphas):
     """Primal (n >= p) or dual (p > n) normal equations; coef of shape (T, p)."""
+    z, tau = unit_columns(z)
     if design.n_features <= design.n_samples:
         A = design.gram_features().astype(np.float64, copy=False)
         B = design.rmatvec(z).astype(np.float64)
-        return spd_solve(A, B, alphas).T
+        return spd_solve(A, B, alphas).T * tau[:, None]
     K = design.gram_samples().astype(np.float64, copy=False)
-    C = spd_solve(K, z.astype(np.float64), alphas)
-    return design.rmatvec(C).T
+    C = spd_solve(K, z, alphas)
+    return design.rmatvec(C).T * tau[:, None]
 
 
 def solve_direct(design, z, alphas):
@@ -172,6 +185,11 @@ def solve_direct(design, z, alphas):
 
 def solve_gram_lstsq(design, z, alphas):
     """Minimum-norm fallback when the Gram matrix is singular (alpha=0)."""
+    z, tau = unit_columns(z)
+    return _solve_gram_lstsq(design, z, alphas) * tau[:, None]
+
+
+def _solve_gram_lstsq(design, z, alphas):
     if design.n_features <= design.n_samples:
         A = design.gram_features().astype(np.float64)
         B = design.rmatvec(z).astype(np.float64)
@@ -195,7 +213,8 @@ def solve_svd(design, z, alphas):
               * (s.max() if s.size else 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         d = np.where(s > cutoff, s / (s * s + alphas[None, :]), 0.0)
-    return (Vt.T @ (d * (U.T @ z))).T
+    z, tau = unit_columns(z)                 # see unit_columns
+    return (Vt.T @ (d * (U.T @ z))).T * tau[:, None]
 
 
 # -- matrix-free solvers -------------------------------------------------------

@@ -363,3 +363,27 @@ def test_ridge_cv_coef_with_tiny_y_and_huge_alpha(cv):
     est = RidgeCV(alphas=[alpha], cv=cv, fit_intercept=False).fit(X, y)
     # the decomposition is good to eps lam_max / alpha ~ 1e-10 here; the bug: 0.1
     np.testing.assert_allclose(est.coef_, ref, rtol=1e-8)
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "svd", "auto"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_ridge_direct_solvers_tiny_y_and_huge_alpha(solver, sparse):
+    """Found by the 2026-12-06 long run (RidgeCV's refit, 3 x 20 CSC, X ~ 1e85,
+    y ~ 1e-150, alpha ~ 2e166): the dual solution (K + alpha)^-1 z ~ 1e-320 was
+    subnormal, coef_ was far off (objective 260 times the optimum).  Reference:
+    the same problem in units where nothing is subnormal (powers of two: exact
+    rescaling), by numpy's lstsq on the augmented system."""
+    from regfast import Ridge
+    if solver == "svd" and sparse:
+        pytest.skip("svd needs dense X")
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(3, 20) * 10.0 ** rng.randint(-3, 4, 20)
+    ys = rng.randn(3)
+    sx, sy = 2.0 ** 280, 2.0 ** -500          # X ~ 1e84, y ~ 1e-150
+    alpha_s = 0.7
+    X, y, alpha = Xs * sx, ys * sy, alpha_s * sx * sx
+    A = np.vstack([Xs, np.sqrt(alpha_s) * np.eye(20)])
+    ref = np.linalg.lstsq(A, np.r_[ys, np.zeros(20)], rcond=None)[0] * (sy / sx)
+    est = Ridge(alpha=alpha, solver=solver, fit_intercept=False).fit(
+        sp.csc_matrix(X) if sparse else X, y)
+    np.testing.assert_allclose(est.coef_, ref, rtol=1e-8)
