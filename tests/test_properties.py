@@ -960,9 +960,17 @@ def optimal_intercepts(eta0, Y, c, iters=200, b0=None):
     def loss(b):
         eta = eta0 + b
         return c @ (logsumexp(eta, axis=1) - np.sum(Y * eta, axis=1))
-    b = np.zeros(K) if b0 is None else np.array(b0, dtype=float)
-    if loss(np.zeros(K)) < loss(b):
-        b = np.zeros(K)
+    starts = [np.zeros(K)] + ([] if b0 is None else [np.array(b0, dtype=float)])
+    # each start can stall on a vanishing Hessian (from 0 where the fitted
+    # intercepts are large; from the fitted ones where an absent class pushes
+    # its intercept to -inf): the one whose gradient is smallest
+    ends = [newton_intercepts(eta0, Y, c, b, loss, iters) for b in starts]
+    grads = [np.abs(c @ (softmax(eta0 + b, axis=1) - Y)).max() for b in ends]
+    return ends[int(np.argmin(grads))]
+
+
+def newton_intercepts(eta0, Y, c, b, loss, iters):
+    """Newton steps with backtracking on the multinomial intercepts from b."""
     for _ in range(iters):
         p = softmax(eta0 + b, axis=1)
         g = c @ (p - Y)
