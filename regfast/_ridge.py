@@ -125,7 +125,7 @@ def solve_auto_sparse(design, z, alphas, max_iter, owner):
 
 
 # -- direct solvers ------------------------------------------------------------
-def spd_solve(A, B, alphas):
+def spd_solve(A, B, alphas, eps=np.finfo(np.float64).eps):
     """Columns (A + alpha_t I)^-1 B[:, t]: one Cholesky per distinct alpha.
 
     A (float64, symmetric positive semi-definite, upper triangle read) is
@@ -142,7 +142,7 @@ def spd_solve(A, B, alphas):
         cols = alphas == a
         c, lower = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
         rcond, _ = lapack.dpocon(c, norm1)
-        if not rcond > np.finfo(np.float64).eps * M.shape[0]:
+        if not rcond > eps * M.shape[0]:
             raise linalg.LinAlgError(f"ill-conditioned Gram matrix (rcond={rcond:.1e})")
         out[:, cols] = linalg.cho_solve((c, lower), B[:, cols], check_finite=False)
     return out
@@ -163,12 +163,16 @@ def unit_columns(B):
 def solve_cholesky(design, z, alphas):
     """Primal (n >= p) or dual (p > n) normal equations; coef of shape (T, p)."""
     z, tau = unit_columns(z)
+    # the Gram matrix carries the rounding of X's dtype: a float32 one whose
+    # condition is beyond 1 / (n eps32) gives noise (alpha = 0, p > n: objective
+    # 27 times the optimum), and the caller falls back to the SVD
+    eps = np.finfo(design.dtype).eps
     if design.n_features <= design.n_samples:
         A = design.gram_features().astype(np.float64, copy=False)
         B = design.rmatvec(z).astype(np.float64)
-        return spd_solve(A, B, alphas).T * tau[:, None]
+        return spd_solve(A, B, alphas, eps).T * tau[:, None]
     K = design.gram_samples().astype(np.float64, copy=False)
-    C = spd_solve(K, z, alphas)
+    C = spd_solve(K, z, alphas, eps)
     return design.rmatvec(C).T * tau[:, None]
 
 
