@@ -194,14 +194,20 @@ def solve_gram_lstsq(design, z, alphas):
 
 
 def _solve_gram_lstsq(design, z, alphas):
+    # singular values below the rounding of X's dtype count as zero: a float32
+    # Gram matrix leaves its zero eigenvalues at ~1e-7 of the largest, which a
+    # float64 cutoff inverted (alpha = 0, rank-deficient float32 CSC: objective
+    # 12 times the optimum)
     if design.n_features <= design.n_samples:
         A = design.gram_features().astype(np.float64)
         B = design.rmatvec(z).astype(np.float64)
+        cond = np.finfo(design.dtype).eps * len(A)
         return np.column_stack([
-            linalg.lstsq(A + a * np.eye(len(A)), B[:, t])[0]
+            linalg.lstsq(A + a * np.eye(len(A)), B[:, t], cond=cond)[0]
             for t, a in enumerate(alphas)]).T
     K = design.gram_samples().astype(np.float64)
-    C = np.column_stack([linalg.lstsq(K + a * np.eye(len(K)), z[:, t])[0]
+    cond = np.finfo(design.dtype).eps * len(K)
+    C = np.column_stack([linalg.lstsq(K + a * np.eye(len(K)), z[:, t], cond=cond)[0]
                          for t, a in enumerate(alphas)])
     return design.rmatvec(C).T
 
