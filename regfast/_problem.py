@@ -388,8 +388,10 @@ class Problem:
         """
         X, p, alpha = self._dense_X, self.n_features, alphas[0]
         lower, upper = options["lower"], options["upper"]
-        with np.errstate(over="ignore"):     # n alpha beyond 1e308: inf, w_j held at 0
-            lam = self.n_eff * alpha * l1_ratio * pf
+        # n alpha beyond 1e308: inf (w_j held at 0), and exactly 0 where pf_j = 0
+        # or l1_ratio = 0 (not inf * 0 = nan)
+        with np.errstate(over="ignore", invalid="ignore"):
+            lam = np.where((pf > 0) & (l1_ratio > 0), self.n_eff * alpha * l1_ratio * pf, 0.0)
         score = excess(self.xty, lower, upper)
         score = np.where(pf > 0, score / np.where(pf > 0, pf, 1.0), np.inf)
         score[coef != 0] = np.inf

@@ -796,8 +796,11 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
         P.has_l1 = False
         P.safe_ok = True
         for j in range(p):
-            lam[j] = D.n_eff * alphas[a] * l1_ratio * pf[j]
-            beta[j] = D.n_eff * alphas[a] * (1.0 - l1_ratio) * pf[j]
+            # pf_j = 0 (or no L1 / L2 part) is 0 exactly: n_eff alpha may be inf
+            # (alpha near 1e308), and inf * 0 = nan broke the free features
+            lam[j] = D.n_eff * alphas[a] * l1_ratio * pf[j] if l1_ratio * pf[j] != 0.0 else 0.0
+            beta[j] = (D.n_eff * alphas[a] * (1.0 - l1_ratio) * pf[j]
+                       if (1.0 - l1_ratio) * pf[j] != 0.0 else 0.0)
             if lam[j] > 0.0:
                 P.has_l1 = True
             elif beta[j] == 0.0:
