@@ -387,3 +387,124 @@ def test_ridge_direct_solvers_tiny_y_and_huge_alpha(solver, sparse):
     est = Ridge(alpha=alpha, solver=solver, fit_intercept=False).fit(
         sp.csc_matrix(X) if sparse else X, y)
     np.testing.assert_allclose(est.coef_, ref, rtol=1e-8)
+
+
+
+def property_module():
+    """tests/test_properties.py as a module (its build_case and certificates)."""
+    pytest.importorskip("hypothesis")
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).with_name("test_properties.py")
+    module_spec = importlib.util.spec_from_file_location("_properties_for_cases", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def property_case(**spec):
+    """The property tests' problem of that spec (tests/test_properties.py)."""
+    return property_module().build_case(**spec)
+
+
+def test_ridge_float32_ill_conditioned_gram_falls_back_to_svd():
+    """Found by the 2026-12-06 long run (test_ridge, float32 8 x 21 at 10%
+    density, alpha = 0, no intercept): the float32 Gram matrix X X^T passed the
+    float64 rcond test, and Cholesky solved its rounding (objective 27 times
+    the optimum).  The test now uses X's eps and falls back to the SVD.
+    Reference: numpy's lstsq (minimum-norm least squares) in float64."""
+    from regfast import Ridge
+    case = property_case(shape='wide', n=8, p=21, dtype='float32', layout='F', quirks=[],
+                         seed=1789304, lx=0, ly=0, column_spread=0, density=0.1,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    for solver in ("auto", "cholesky"):
+        est = Ridge(alpha=0.0, solver=solver, fit_intercept=False).fit(case.X, case.y)
+        ref = np.linalg.lstsq(case.Xd, case.yd, rcond=None)[0]
+        r = case.yd - case.Xd @ est.coef_.astype(float)
+        r_ref = case.yd - case.Xd @ ref
+        # float32 X: the residual is good to ~1e-4 of ||y||^2 (the bug: 0.055 vs 0.002)
+        assert r @ r <= r_ref @ r_ref + 1e-4 * (case.yd @ case.yd), (r @ r, r_ref @ r_ref)
+
+
+def test_csc_constant_column_with_zero_weights_has_zero_norm():
+    """Found by the 2026-12-06 long run (lasso_path on CSC, a constant column,
+    some zero weights, the null problem's alpha of 1e-15): the centred norm
+    added m^2 (n_eff - the stored rows' weights), rounding of two sums in
+    different orders, so the column was not exactly zero and bug 3 came back
+    (recomputed gap 6.2e-7 above the property test's bound 5.7e-7).  The
+    certificate is the property test's, recomputed in numpy."""
+    props = property_module()
+    case = props.build_case(shape='tall', n=95, p=1, dtype='float64', layout='csc', quirks=[],
+                            seed=1, lx=0, ly=3, column_spread=0, density=1.0,
+                            integer_valued=False, n_const=1, n_empty=0, bad_X=None,
+                            bad_y=None, weights='some_zero', target='noise')
+    tol = 1e-8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        alphas, coefs, gaps = lasso_path(case.X, case.y, alphas=1, fit_intercept=True,
+                                         sample_weight=case.sw, tol=tol, max_iter=100_000,
+                                         precompute=False)
+    s = case.sw
+    w = coefs[:, 0].astype(float)
+    b = s @ (case.yd - case.Xd @ w) / s.sum()
+    gap, yy, primal = props.enet_certificate(case, w, b, alpha=alphas[0], l1_ratio=1.0,
+                                             sw=s, pf=None, fit_intercept=True)
+    # the property test's bound (assert_certified, float64)
+    assert gap <= 10 * tol * yy + 1e-10 * (yy + primal) + 1e-13 * case.n, (gap, yy)
+
+
+def test_unpenalised_block_with_columns_over_three_decades():
+    """Found by the 2026-12-06 long run (lasso_path, alpha = 0, 8 x 7, columns
+    over 3 decades): the free block's Cholesky compared pivots with the largest
+    diagonal entry, called a Gram matrix of (scaled) condition 24 singular, and
+    its ridge biased the exact solve: the fit stopped 2e-6 above the
+    least-squares optimum with a reported gap of 7e-9.  Reference: numpy's lstsq."""
+    case = property_case(shape='small', n=8, p=7, dtype='float64', layout='F', quirks=[],
+                         seed=0, lx=0, ly=0, column_spread=3, density=1.0,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    ref = np.linalg.lstsq(case.Xd, case.yd, rcond=None)[0]
+    r_ref = case.yd - case.Xd @ ref
+    for precompute in (False, True):
+        _, coefs, gaps = lasso_path(case.X, case.y, alphas=[0.0], fit_intercept=False,
+                                    tol=1e-8, max_iter=100_000, precompute=precompute)
+        r = case.yd - case.Xd @ coefs[:, 0]
+        excess = 0.5 * (r @ r - r_ref @ r_ref)
+        assert excess <= max(gaps[0], 0.0) + 1e-12 * (case.yd @ case.yd), (excess, gaps[0])
+
+
+def test_ridge_float32_sparse_rank_deficient_min_norm():
+    """Found by the 2026-12-06 long run (Ridge alpha = 0 on a rank-deficient
+    float32 CSC 8 x 20): the minimum-norm fallback on the Gram matrix used a
+    float64 cutoff, and inverted the ~1e-7 rounding left on the float32 Gram
+    matrix's zero eigenvalues (objective 12 times the optimum).  Reference:
+    numpy's lstsq in float64."""
+    from regfast import Ridge
+    case = property_case(shape='wide', n=8, p=20, dtype='float32', layout='csc', quirks=[],
+                         seed=1, lx=0, ly=0, column_spread=0, density=0.1,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    est = Ridge(alpha=0.0, fit_intercept=False).fit(case.X, case.y)
+    ref = np.linalg.lstsq(case.Xd, case.yd, rcond=None)[0]
+    r = case.yd - case.Xd @ est.coef_.astype(float)
+    r_ref = case.yd - case.Xd @ ref
+    # float32 X: good to ~1e-4 of ||y||^2 (the bug: 0.149 against 0.0123)
+    assert r @ r <= r_ref @ r_ref + 1e-4 * (case.yd @ case.yd), (r @ r, r_ref @ r_ref)
+
+
+@pytest.mark.parametrize("precompute", [False, True, "auto"])
+def test_alpha_near_float_max_with_an_unpenalised_feature(precompute):
+    """Found by the 2026-12-06 long run (Lasso at alpha = 1e308, pf with a zero,
+    2 x 3): n_eff * alpha overflowed to inf and inf * pf_j = nan for the
+    unpenalised feature, which then came out wrong (gap 0.019 against 3e-4).
+    The penalised features are held at 0 (alpha far above alpha_max) and the
+    free one is least squares on y: x^T y / x^T x, computed in scaled units."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(2, 3) * 1e146
+    y = rng.randn(2) * 1e150
+    est = Lasso(alpha=1e308, fit_intercept=False, penalty_factor=[2.36, 0.258, 0.0],
+                precompute=precompute).fit(X, y)
+    x = X[:, 2] / 1e146
+    ref = (x @ (y / 1e150)) / (x @ x) * 1e4
+    np.testing.assert_allclose(est.coef_, [0.0, 0.0, ref], rtol=1e-12)
