@@ -214,13 +214,15 @@ def _solve_gram_lstsq(design, z, alphas):
 
 def solve_svd(design, z, alphas):
     """w = V diag(s / (s^2 + alpha)) U^T z from the thin SVD of Z."""
-    Z = design.dense(design.dtype)
+    # in float64 also for float32 X (exact conversion): a float32 SVD leaves its
+    # zero singular values at ~1e-7 s_max, so its cutoff had to be float32's
+    # eps, which also cut genuine ones (2 x 2 float32 X with columns 10 decades
+    # apart, alpha = 0: objective 0.5 against 1e-32)
+    Z = design.dense(np.float64)
     U, s, Vt = linalg.svd(Z, full_matrices=False, overwrite_a=True,
                           check_finite=False)
-    s = s.astype(np.float64)[:, None]
-    # the rounding of Z's own dtype: float32 leaves its zero singular values ~1e-7
-    cutoff = (max(SVD_RCOND, np.finfo(Z.dtype).eps) * max(Z.shape)
-              * (s.max() if s.size else 0.0))
+    s = s[:, None]
+    cutoff = SVD_RCOND * max(Z.shape) * (s.max() if s.size else 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = np.where(s > cutoff, s / (s * s + alphas[None, :]), 0.0)
     z, tau = unit_columns(z)                 # see unit_columns
