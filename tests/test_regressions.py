@@ -508,3 +508,20 @@ def test_alpha_near_float_max_with_an_unpenalised_feature(precompute):
     x = X[:, 2] / 1e146
     ref = (x @ (y / 1e150)) / (x @ x) * 1e4
     np.testing.assert_allclose(est.coef_, [0.0, 0.0, ref], rtol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["auto", "svd", "cholesky"])
+def test_ridge_float32_columns_ten_decades_apart(solver):
+    """Found by the 2026-12-06 long run and CI's numpy 2.4 draws (test_ridge,
+    2 x 2 float32, columns 10 decades apart, alpha = 0): Cholesky on the float32
+    Gram matrix (objective 0.034 against 1e-32), then an SVD done in float32
+    whose float32 cutoff dropped the genuine 1e-10 singular value (0.5).
+    X is square and invertible: the answer is X^-1 y (in float64)."""
+    from regfast import Ridge
+    case = property_case(shape='small', n=2, p=2, dtype='float32', layout='F', quirks=[],
+                         seed=0, lx=0, ly=0, column_spread=10, density=1.0,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    est = Ridge(alpha=0.0, solver=solver, fit_intercept=False).fit(case.X, case.y)
+    ref = np.linalg.solve(case.Xd, case.yd)
+    np.testing.assert_allclose(est.coef_, ref, rtol=1e-5)
