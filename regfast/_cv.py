@@ -130,6 +130,26 @@ def fold_problem(X, y, sw, train, fit_intercept, precompute):
                    gram=use_gram(X_train, precompute) and not hasattr(precompute, "__array__"))
 
 
+def predict_fixed_order(X, coefs):
+    """X @ coefs (coefs of shape (p, m)) summed in an order that does not
+    depend on the calling thread.
+
+    BLAS's gemm blocks (and so rounds) differently in the main thread and in
+    worker threads (numpy 2.4's OpenBLAS: 7e-15 apart), which made mse_path_
+    depend on n_jobs and on the thread that called fit.  Dense X goes through
+    einsum's own loops instead, over the columns where some coefficient is
+    non-zero only (paths are sparse); sparse products do not use BLAS.
+    """
+    coefs = np.asarray(coefs)
+    if sp.issparse(X):
+        return np.asarray(X @ coefs)
+    active = np.flatnonzero(np.any(coefs != 0, axis=1))
+    out_dtype = np.result_type(X.dtype, coefs.dtype)
+    if active.size == 0:
+        return np.zeros((X.shape[0], coefs.shape[1]), dtype=out_dtype)
+    return np.einsum("ij,ja->ia", X[:, active], coefs[active], dtype=out_dtype)
+
+
 def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, bounds, seed,
              n_threads=1):
     """Mean squared test error of the path fitted on the training rows, per alpha."""
@@ -143,7 +163,7 @@ def fold_mse(est, X, y, sw, train, test, alphas, l1_ratio, pf, bounds, seed,
     # worker threads for the same arrays (so n_jobs and threads changed mse_path_)
     intercepts = (problem.y_mean - np.einsum("j,ja->a", problem.xm, coefs)
                   if problem.xm is not None else 0.0)
-    residues = np.asarray(X[test] @ coefs) + intercepts - y[test][:, None]
+    residues = predict_fixed_order(X[test], coefs) + intercepts - y[test][:, None]
     weights = None if sw is None else sw[test]
     if weights is not None and not weights.sum() > 0:
         # np.average would raise ZeroDivisionError: say which input is at fault

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 
-from ._cv import run_folds
+from ._cv import predict_fixed_order, run_folds
 from ._glm_problem import GLMProblem
 from ._logistic import (PENALTIES, LogisticPredictorMixin, LogisticRegression,
                         check_solver_params, validate_classification,
@@ -282,7 +282,9 @@ def builtin_scores(scoring, coefs, intercepts, X, y_idx, sample_weight):
     clipped to [eps, 1 - eps]); predictions as LinearClassifierMixin.predict.
     """
     n_C, K, p = coefs.shape
-    D = np.asarray(X @ coefs.reshape(n_C * K, p).T).reshape(-1, n_C, K) + intercepts
+    # (not BLAS: the scores must not depend on the thread, see predict_fixed_order)
+    D = (predict_fixed_order(X, coefs.reshape(n_C * K, p).T).reshape(-1, n_C, K)
+         + intercepts)
     rows = np.arange(len(y_idx))
     if K == 1:
         d = D[:, :, 0]

@@ -20,7 +20,8 @@ from sklearn.utils.validation import check_random_state
 
 from . import _cd
 from ._coordinate_descent import LinearPredictorMixin
-from ._cv import remote_backend_active, run_folds, select_from_folds, split_threads
+from ._cv import (predict_fixed_order, remote_backend_active, run_folds, select_from_folds,
+                  split_threads)
 from ._docs import fill_doc
 from ._path import resolve_alphas
 from ._problem import Problem
@@ -283,7 +284,7 @@ def fold_mse(est, X, Y, sw, train, test, alphas, l1_ratio, seed, n_threads=1):
                                   seed=seed, n_threads=n_threads)
     # predictions for every alpha, (n_test, n_alphas, T): one product with X[test]
     n_alphas, p, T = coefs.shape
-    pred = np.asarray(X[test] @ coefs.transpose(1, 0, 2).reshape(p, n_alphas * T))
+    pred = predict_fixed_order(X[test], coefs.transpose(1, 0, 2).reshape(p, n_alphas * T))
     pred = pred.reshape(len(test), n_alphas, T)
     if problem.xm is not None:
         pred = pred + (problem.y_mean - np.einsum("j,ajt->at", problem.xm, coefs))

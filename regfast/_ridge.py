@@ -126,7 +126,7 @@ def solve_auto_sparse(design, z, alphas, max_iter, owner):
 
 
 # -- direct solvers ------------------------------------------------------------
-def spd_solve(A, B, alphas):
+def spd_solve(A, B, alphas, eps=np.finfo(np.float64).eps):
     """Columns (A + alpha_t I)^-1 B[:, t]: one Cholesky per distinct alpha.
 
     A (float64, symmetric positive semi-definite, upper triangle read) is
@@ -143,21 +143,38 @@ def spd_solve(A, B, alphas):
         cols = alphas == a
         c, lower = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
         rcond, _ = lapack.dpocon(c, norm1)
-        if not rcond > np.finfo(np.float64).eps * M.shape[0]:
+        if not rcond > eps * M.shape[0]:
             raise linalg.LinAlgError(f"ill-conditioned Gram matrix (rcond={rcond:.1e})")
         out[:, cols] = linalg.cho_solve((c, lower), B[:, cols], check_finite=False)
     return out
 
 
+def unit_columns(B):
+    """(B / tau, tau): each column divided by a power of two near its largest
+    entry (exact).  The direct solvers work on unit right-hand sides: with
+    y ~ 1e-150 and alpha ~ 1e166, (K + alpha)^-1 z ~ 1e-316 is subnormal, and
+    coef_ came out 10% off; coef is linear in z, so it is scaled back by tau."""
+    B = np.asarray(B, dtype=np.float64)
+    top = np.max(np.abs(B), axis=0, initial=0.0)
+    ok = (top > 0) & np.isfinite(top)
+    tau = 2.0 ** np.minimum(np.ceil(np.log2(np.where(ok, top, 1.0))), 1023)
+    return B / tau, tau
+
+
 def solve_cholesky(design, z, alphas):
     """Primal (n >= p) or dual (p > n) normal equations; coef of shape (T, p)."""
+    z, tau = unit_columns(z)
+    # the Gram matrix carries the rounding of X's dtype: a float32 one whose
+    # condition is beyond 1 / (n eps32) gives noise (alpha = 0, p > n: objective
+    # 27 times the optimum), and the caller falls back to the SVD
+    eps = np.finfo(design.dtype).eps
     if design.n_features <= design.n_samples:
         A = design.gram_features().astype(np.float64, copy=False)
         B = design.rmatvec(z).astype(np.float64)
-        return spd_solve(A, B, alphas).T
+        return spd_solve(A, B, alphas, eps).T * tau[:, None]
     K = design.gram_samples().astype(np.float64, copy=False)
-    C = spd_solve(K, z.astype(np.float64), alphas)
-    return design.rmatvec(C).T
+    C = spd_solve(K, z, alphas, eps)
+    return design.rmatvec(C).T * tau[:, None]
 
 
 def solve_direct(design, z, alphas):
@@ -173,30 +190,44 @@ def solve_direct(design, z, alphas):
 
 def solve_gram_lstsq(design, z, alphas):
     """Minimum-norm fallback when the Gram matrix is singular (alpha=0)."""
+    z, tau = unit_columns(z)
+    return _solve_gram_lstsq(design, z, alphas) * tau[:, None]
+
+
+def _solve_gram_lstsq(design, z, alphas):
+    # singular values below the rounding of X's dtype count as zero: a float32
+    # Gram matrix leaves its zero eigenvalues at ~1e-7 of the largest, which a
+    # float64 cutoff inverted (alpha = 0, rank-deficient float32 CSC: objective
+    # 12 times the optimum)
     if design.n_features <= design.n_samples:
         A = design.gram_features().astype(np.float64)
         B = design.rmatvec(z).astype(np.float64)
+        cond = np.finfo(design.dtype).eps * len(A)
         return np.column_stack([
-            linalg.lstsq(A + a * np.eye(len(A)), B[:, t])[0]
+            linalg.lstsq(A + a * np.eye(len(A)), B[:, t], cond=cond)[0]
             for t, a in enumerate(alphas)]).T
     K = design.gram_samples().astype(np.float64)
-    C = np.column_stack([linalg.lstsq(K + a * np.eye(len(K)), z[:, t])[0]
+    cond = np.finfo(design.dtype).eps * len(K)
+    C = np.column_stack([linalg.lstsq(K + a * np.eye(len(K)), z[:, t], cond=cond)[0]
                          for t, a in enumerate(alphas)])
     return design.rmatvec(C).T
 
 
 def solve_svd(design, z, alphas):
     """w = V diag(s / (s^2 + alpha)) U^T z from the thin SVD of Z."""
-    Z = design.dense(design.dtype)
+    # in float64 also for float32 X (exact conversion): a float32 SVD leaves its
+    # zero singular values at ~1e-7 s_max, so its cutoff had to be float32's
+    # eps, which also cut genuine ones (2 x 2 float32 X with columns 10 decades
+    # apart, alpha = 0: objective 0.5 against 1e-32)
+    Z = design.dense(np.float64)
     U, s, Vt = linalg.svd(Z, full_matrices=False, overwrite_a=True,
                           check_finite=False)
-    s = s.astype(np.float64)[:, None]
-    # the rounding of Z's own dtype: float32 leaves its zero singular values ~1e-7
-    cutoff = (max(SVD_RCOND, np.finfo(Z.dtype).eps) * max(Z.shape)
-              * (s.max() if s.size else 0.0))
+    s = s[:, None]
+    cutoff = SVD_RCOND * max(Z.shape) * (s.max() if s.size else 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = np.where(s > cutoff, s / (s * s + alphas[None, :]), 0.0)
-    return (Vt.T @ (d * (U.T @ z))).T
+    z, tau = unit_columns(z)                 # see unit_columns
+    return (Vt.T @ (d * (U.T @ z))).T * tau[:, None]
 
 
 # -- matrix-free solvers -------------------------------------------------------
@@ -255,15 +286,29 @@ def solve_cg(design, z, alphas, tol, max_iter, owner):
     """
     n, p = design.n_samples, design.n_features
     max_iter = 10 * min(n, p) if max_iter is None else max_iter
-    a = alphas.astype(design.dtype)
     dual = p > n
-    b = z if dual else design.rmatvec(z)
+    # CG's squared norms (r^T r, d^T A d) over/underflow far sooner than the
+    # data: float32 X ~ 1e-11 and y ~ 1e-16 give ||Z^T z||^2 ~ 1e-48, zero in
+    # float32, and CG stopped at once at w = 0.  Solve the exactly rescaled
+    # system instead: Z / sigma and z / tau (powers of two), alpha / sigma^2,
+    # whose solution is w sigma / tau.
+    sq = design.row_sqnorms() if dual else design.col_sqnorms()
+    norm = float(np.sqrt(np.max(sq, initial=0.0)))
+    sigma = 2.0 ** np.round(np.log2(norm)) if 0 < norm < np.inf else 1.0
+    zmax = np.max(np.abs(z), axis=0, initial=0.0)
+    ok_z = (zmax > 0) & np.isfinite(zmax)
+    tau = 2.0 ** np.minimum(np.ceil(np.log2(np.where(ok_z, zmax, 1.0))), 1023)
+    z = np.asarray(z / tau, dtype=design.dtype, order="F")
+    alphas = alphas / sigma / sigma
+    a = alphas.astype(design.dtype)
+    b = z if dual else np.asarray(design.rmatvec(z) / sigma, dtype=design.dtype)
     b_norm = np.linalg.norm(b, axis=0)
     # the error bound's factor per target: ||w - w*|| <= factor * ||r||
     with np.errstate(divide="ignore"):
         factor = 1.0 / (2.0 * np.sqrt(alphas)) if dual else 1.0 / alphas
-    diag = (design.row_sqnorms() if dual else design.col_sqnorms())[:, None] + alphas
+    diag = (sq / sigma / sigma)[:, None] + alphas
     precond = (1.0 / np.where(diag > 0, diag, 1.0)).astype(design.dtype)
+    inv = 1.0 / sigma          # a Python float: products keep X's dtype
 
     def done(U, AU, rr, cols):
         r = np.sqrt(rr)
@@ -280,16 +325,17 @@ def solve_cg(design, z, alphas, tol, max_iter, owner):
             out[bounded] = factor[cols][bounded] * r[bounded] <= tol * w_norm
         return out
 
+    # (each product scaled by 1 / sigma as it is formed: Z^T Z itself may overflow)
     if dual:
         U, n_iter, ok = conjugate_gradient(
-            lambda V: design.matvec(design.rmatvec(V)) + a * V, z,
+            lambda V: design.matvec(design.rmatvec(V) * inv) * inv + a * V, z,
             precond, done, max_iter)
-        coef = design.rmatvec(U).T
+        W = design.rmatvec(U) * inv
     else:
         W, n_iter, ok = conjugate_gradient(
-            lambda V: design.rmatvec(design.matvec(V)) + a * V, b,
+            lambda V: design.rmatvec(design.matvec(V) * inv) * inv + a * V, b,
             precond, done, max_iter)
-        coef = W.T
+    coef = (W * (tau / sigma)).astype(design.dtype).T
     if not ok.all():
         warnings.warn(f"{owner}: conjugate gradients did not reach tol={tol} "
                       f"in {max_iter} iterations; increase max_iter.",
@@ -366,15 +412,17 @@ def exact_l2_start(X, Y, sample_weight, fit_intercept, alpha):
         passes = direct_cost_iters(X) or np.inf
     else:   # Gram matrix n p m / 2 and Cholesky m^3 / 3 BLAS-3 flops, against n p reads
         passes = DENSE_FLOP * (m / 2 + m ** 3 / (3 * n * p))
-    if not passes <= EXACT_L2_START_PASSES or alpha <= 0:
+    # near float64's limits (alpha ~ 1e308) the start is 0 anyway: leave it to the kernel
+    if not passes <= EXACT_L2_START_PASSES or not 0 < alpha < 1e300:
         return None
     sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     design = RidgeDesign(X, sw, fit_intercept)
     _, z = design.center_y(Y)
     S = design.sw_sum
     try:
-        coef = solve_cholesky(design, z, np.full(Y.shape[1], alpha * S))
-    except linalg.LinAlgError:
+        with np.errstate(all="ignore"):      # overflow shows as a non-finite answer
+            coef = solve_cholesky(design, z, np.full(Y.shape[1], alpha * S))
+    except (linalg.LinAlgError, ValueError):
         return None
     return coef if np.all(np.isfinite(coef)) else None
 

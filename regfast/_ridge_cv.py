@@ -170,10 +170,17 @@ class LooDecomposition:
     def coef(self, alphas):
         """Coefficients (T, p) with alphas[t] for target t."""
         lam = np.maximum(self.lam, 0.0)[:, None]
-        D = self.proj[:, :self.n_targets] / (lam + alphas[None, :])
+        # |proj| / (lam + alpha) may be subnormal (y ~ 1e-150, alpha ~ 1e166:
+        # u ~ 1e-316 held 10% errors in coef_): solve for z / tau, tau a power
+        # of two near |proj|, and scale back (exact)
+        proj = self.proj[:, :self.n_targets]
+        top = np.max(np.abs(proj), axis=0, initial=0.0)
+        ok = (top > 0) & np.isfinite(top)
+        tau = 2.0 ** np.minimum(np.ceil(np.log2(np.where(ok, top, 1.0))), 1023)
+        D = (proj / tau) / (lam + alphas[None, :])
         if self.kind == "gram":
-            return self.design.rmatvec(self.U @ D).T.astype(np.float64)
-        return (self.V @ D).T
+            return self.design.rmatvec(self.U @ D).T.astype(np.float64) * tau[:, None]
+        return (self.V @ D).T * tau[:, None]
 
 
 def fold_path(X, y, sample_weight, fit_intercept, alphas):
@@ -193,6 +200,12 @@ def fold_path(X, y, sample_weight, fit_intercept, alphas):
     else:
         lam, Q = eigh_gram(design.gram_samples(mirror=False), upper_only=True)
         proj = Q.T @ z.astype(np.float64)                        # U^T z
+    # as in LooDecomposition.coef: z / tau, so that proj / (lam + alpha) is not
+    # subnormal, and coef times tau (exact)
+    top = np.max(np.abs(proj), axis=0, initial=0.0)
+    tau = 2.0 ** np.minimum(np.ceil(np.log2(np.where((top > 0) & np.isfinite(top), top, 1.0))),
+                            1023)
+    proj = proj / tau
     lam = np.maximum(lam, 0.0)[:, None]
     a = alphas[None, :]
     # alpha = 0 on a singular Gram matrix: the minimum-norm solution, as Ridge
@@ -204,7 +217,7 @@ def fold_path(X, y, sample_weight, fit_intercept, alphas):
         coef = Q @ M
     else:
         coef = design.rmatvec(Q @ M).astype(np.float64)      # Z^T G^-1 z
-    coef = coef.reshape(p, T, A)
+    coef = coef.reshape(p, T, A) * tau[None, :, None]
     intercept = np.zeros((T, A))
     if design.xm is not None:
         intercept = y_mean[:, None] - np.einsum("p,pta->ta", design.xm, coef)

@@ -28,7 +28,7 @@ from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum,
                       col_grad, col_update, col_sqnorm, col_dense, col_grad_block,
                       col_update_block)
 from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,
-                       l2_conj2, at_bound, block_shrink)
+                       l2_conj2, l2_push, at_bound, block_shrink)
 from _interrupt cimport (Stopper, stopper_init, should_stop, stopper_raise,
                          regfast_add_stop_request)
 
@@ -194,6 +194,11 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
     col_grads(D, v, vsum, idx, m, grad)
     for k in range(m):
         j = idx[k]
+        # a column that is exactly zero once centred has gradient exactly 0;
+        # col_grad returns rounding (c sum(R) - c vsum), which against a tiny
+        # threshold scales the dual point to nothing
+        if not norms2[j] > 0.0:
+            grad[j] = 0.0
         g = grad[j]
         if P.lam[j] == 0.0 and P.beta[j] == 0.0:
             if at_bound(w[j], g, P.lower[j], P.upper[j]):
@@ -201,7 +206,8 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
             if norms2[j] > 0.0:
                 unpen += g * (g / norms2[j])   # g * g alone over/underflows
         elif P.has_l1:
-            xta = unbounded_excess(g - P.beta[j] * w[j], P.lower[j], P.upper[j]) / P.lam[j]
+            xta = (unbounded_excess(g - l2_push(P.beta[j], w[j]), P.lower[j], P.upper[j])
+                   / P.lam[j])
             if xta > dual_norm:
                 dual_norm = xta
         else:
@@ -217,8 +223,8 @@ cdef double duality_gap(const Design* D, const Problem* P, const double* w,
             for k in range(m):
                 j = idx[k]
                 if P.lam[j] > 0.0:
-                    box += box_conj(scale * (grad[j] - P.beta[j] * w[j]), P.lam[j],
-                                    P.lower[j], P.upper[j])
+                    box += box_conj(scale * (grad[j] - l2_push(P.beta[j], w[j])),
+                                    P.lam[j], P.lower[j], P.upper[j])
         gap = (0.5 * (R2 + l2) + l1 + 0.5 * scale * scale * (R2 + l2) - scale * Ry
                + box)
     # weak duality makes the gap >= 0 once the unpenalised features are optimal
@@ -252,7 +258,7 @@ cdef double epoch(const Design* D, const Problem* P, double* w, floating* v,
         if L + P.beta[j] == 0.0:
             continue
         wj = w[j]
-        g = col_grad(D, j, v, vsum)
+        g = col_grad(D, j, v, vsum) if L > 0.0 else 0.0   # zero column: see duality_gap
         wnew = soft_shrink(g + L * wj, P.lam[j], L + P.beta[j], P.lower[j], P.upper[j])
         if wnew != wj:
             vsum += col_update(D, j, wnew - wj, v)
@@ -452,17 +458,18 @@ cdef void ws_free(Workspace* W) noexcept nogil:
 cdef bint chol_factor(const double* G, int nf, const int* S, int m, double ridge,
                       double* L) noexcept nogil:
     """L L^T = G[S, S] + ridge I (L m x m, lower).  False if not positive definite
-    (a pivot below 1e-10 of the largest diagonal entry)."""
+    (a pivot below 1e-10 of its own diagonal entry: the test of the Gram matrix
+    of the columns scaled to unit norm.  Against the largest diagonal entry,
+    columns spanning 3 decades (diagonal 6) failed it at condition ~24, and
+    the ridge then added biased the solve: an alpha = 0 fit stopped 2e-6 above
+    the optimum with a gap of 7e-9)."""
     cdef int a, b, k
-    cdef double acc, dmax = 0.0
-    for a in range(m):
-        if G[S[a] * nf + S[a]] > dmax:
-            dmax = G[S[a] * nf + S[a]]
+    cdef double acc
     for b in range(m):
         acc = G[S[b] * nf + S[b]] + ridge
         for k in range(b):
             acc -= L[b * m + k] * L[b * m + k]
-        if acc <= 1e-10 * dmax:
+        if acc <= 1e-10 * (G[S[b] * nf + S[b]] + ridge):
             return False
         L[b * m + b] = sqrt(acc)
         for a in range(b + 1, m):
@@ -744,7 +751,8 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
             for j in range(p):
                 if screened[j]:
                     continue
-                xt = excess(scale * (grad[j] - P.beta[j] * w[j]), P.lower[j], P.upper[j])
+                xt = excess(scale * (grad[j] - l2_push(P.beta[j], w[j])),
+                            P.lower[j], P.upper[j])
                 if xt + radius * sqrt(norms2[j] + P.beta[j]) < P.lam[j]:
                     screened[j] = 1
                     if w[j] != 0.0:
@@ -764,7 +772,8 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
                 score[j] = INFINITY
                 nnz += 1
             else:
-                xt = excess(scale * (grad[j] - P.beta[j] * w[j]), P.lower[j], P.upper[j])
+                xt = excess(scale * (grad[j] - l2_push(P.beta[j], w[j])),
+                            P.lower[j], P.upper[j])
                 cn = sqrt(norms2[j] + P.beta[j])
                 score[j] = -(P.lam[j] - xt) / cn if cn > 0.0 else -INFINITY
         ws_size = n_active
@@ -833,8 +842,11 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
         P.has_l1 = False
         P.safe_ok = True
         for j in range(p):
-            lam[j] = D.n_eff * alphas[a] * l1_ratio * pf[j]
-            beta[j] = D.n_eff * alphas[a] * (1.0 - l1_ratio) * pf[j]
+            # pf_j = 0 (or no L1 / L2 part) is 0 exactly: n_eff alpha may be inf
+            # (alpha near 1e308), and inf * 0 = nan broke the free features
+            lam[j] = D.n_eff * alphas[a] * l1_ratio * pf[j] if l1_ratio * pf[j] != 0.0 else 0.0
+            beta[j] = (D.n_eff * alphas[a] * (1.0 - l1_ratio) * pf[j]
+                       if (1.0 - l1_ratio) * pf[j] != 0.0 else 0.0)
             if lam[j] > 0.0:
                 P.has_l1 = True
             elif beta[j] == 0.0:

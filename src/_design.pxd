@@ -195,6 +195,10 @@ cdef inline double col_sqnorm(const Design* D, Py_ssize_t j,
         d = x[k] - m
         acc += si * d * d
         wsum_nz += si
+    if D.indptr[j + 1] - D.indptr[j] >= D.n:
+        # no implicit zeros: n_eff - wsum_nz would be rounding (the weights
+        # summed in another order), and a constant column's norm not 0
+        return acc
     return acc + m * m * (D.n_eff - wsum_nz)
 
 

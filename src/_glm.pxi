@@ -413,10 +413,13 @@ cdef void fit_intercepts(GLM* G, floating* eta, double* b, Py_ssize_t n) noexcep
                     derivs(G, eta, n, i, k, &prob, &gi, &hi)
                     gs += G.c[i] * gi
                     hs += G.c[i] * hi
-            if hs <= 0.0 or gs * gs / hs <= 1e-24 * f0:
+            # the Newton decrement gs^2 / hs, divided before squaring: with
+            # c = C s_i ~ 1e-160 (|X| ~ 1e80) gs * gs underflows to 0 and a
+            # wrong intercept looked optimal (docs/KERNEL_BUGS.md, bug 4)
+            if hs <= 0.0 or gs * (gs / hs) <= 1e-24 * f0:
                 continue
-            if gs * gs / hs > worst:
-                worst = gs * gs / hs
+            if gs * (gs / hs) > worst:
+                worst = gs * (gs / hs)
             d = -gs / hs
             # near the optimum a full step succeeds or is below rounding: a few
             # halvings are enough, and more would cost a pass over y each
@@ -553,7 +556,7 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
             hsum += h[i]
         lin += b[k] * tsum
         if G.fit_intercept and hsum > 0.0:
-            unpen += tsum * tsum / hsum
+            unpen += tsum * (tsum / hsum)   # squared first, it underflows
         for j in range(p):
             uj = col_grad(X, j, th, 0.0)
             G.u[k * p + j] = uj
@@ -577,7 +580,7 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
                     hjj = col_sqnorm(Dh, j, h) - m * m * hsum
                     if hjj > 0.0:
                         uj = G.u[k * p + j]
-                        unpen += uj * uj / hjj
+                        unpen += uj * (uj / hjj)
     hstar += 0.5 * s * s * l2                      # conjugate of the L2 part at s beta w
     if P.bounded:                                  # and of the bounded directions
         for k in range(G.K):

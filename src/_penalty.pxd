@@ -74,7 +74,15 @@ cdef inline double box_conj(double v, double lam, double lo, double hi) noexcept
 cdef inline double l2_conj2(double g, double beta, double lo, double hi) noexcept nogil:
     """Twice sup over lo <= w <= hi of g w - beta / 2 w^2 (pure L2, beta > 0)."""
     cdef double w = clip(g / beta, lo, hi)
+    if w == 0.0:
+        return 0.0      # beta may be inf (n alpha beyond 1e308): inf * 0 is nan
     return 2.0 * g * w - beta * w * w
+
+
+cdef inline double l2_push(double beta, double w) noexcept nogil:
+    """beta w, the L2 part of the penalty's gradient; 0 at w = 0 also for
+    beta = inf (n alpha beyond 1e308, where the coefficient is held at 0)."""
+    return beta * w if w != 0.0 else 0.0
 
 
 cdef inline bint at_bound(double w, double g, double lo, double hi) noexcept nogil:

@@ -144,12 +144,23 @@ def test_ridge_cv_leave_one_out_needs_two_samples(weights):
 
 def test_ridge_cv_refuses_an_underflowing_fit():
     """X of 1e-150: X^T X underflows; the fit used to return non-finite
-    coefficients (LOO) or NaN predictions (k-fold) without naming the cause."""
+    coefficients (LOO) or NaN predictions (k-fold) without naming the cause.
+    Since the coefficients are computed for z / tau (see
+    test_ridge_cv_coef_with_tiny_y_and_huge_alpha) this one stays in range and
+    is right; a refusal must still name the cause."""
     from regfast import RidgeCV
     X = np.array([[1.764052345967664e-150, 0.0], [9.787379841057392e-151, 0.0]])
     y = np.array([1125.3141037750506, -358.9955515693741])
-    with pytest.raises(ValueError, match="over/underflows float64"):
-        RidgeCV(alphas=[4.0698087208453856e-306], fit_intercept=False).fit(X, y)
+    alpha = 4.0698087208453856e-306
+    try:
+        est = RidgeCV(alphas=[alpha], fit_intercept=False).fit(X, y)
+    except ValueError as exc:
+        assert "over/underflows float64" in str(exc)
+    else:
+        x = X[:, 0] * 1e150           # the closed form in units that do not underflow
+        ref = (x @ y) / (x @ x + alpha * 1e300) * 1e150
+        # X^T X ~ 4e-300, near the bottom of float64's range: good to ~3e-11
+        np.testing.assert_allclose(est.coef_, [ref, 0.0], rtol=1e-9)
 
 
 # ---------------------------------------------------------------------------
@@ -216,3 +227,301 @@ def test_ridge_svd_float32_treats_float32_rounding_as_zero():
         ref = np.linalg.lstsq(X[:, [0, 3]].astype(float), y, rcond=None)[0]
         np.testing.assert_allclose(coef[[0, 3]], ref, rtol=1e-4)
         assert np.all(np.abs(coef[[1, 2]]) < 1e-3)
+
+
+@pytest.mark.parametrize("precompute", [False, True])
+def test_constant_column_certified_at_a_tiny_alpha(precompute):
+    """Kernel bug 3 (docs/KERNEL_BUGS.md): a constant column is zero once
+    centred, so its gradient is exactly 0.  It used to get c * (sum of R)
+    rounding, which against the null problem's grid alpha (1e-15) scaled the
+    dual point to nothing: max_iter and dual_gap 0.5 on the right answer w = 0."""
+    rng = np.random.RandomState(0)
+    X = np.full((149, 1), 1366.6666293733)
+    y = rng.randn(149)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no ConvergenceWarning
+        alphas, coefs, gaps = lasso_path(X, y, alphas=1, fit_intercept=True, tol=1e-8,
+                                         precompute=precompute, max_iter=1000)
+    assert np.all(coefs == 0)                  # x_c = 0: w = 0 is the optimum
+    assert gaps[0] <= 1e-8 * np.sum((y - y.mean()) ** 2)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+@pytest.mark.parametrize("precompute", [False, True])
+def test_enet_alpha_near_float_max_is_finite(l1_ratio, precompute):
+    """Untriaged long-run failure 1: at alpha = 1e308 the kernel's n alpha is
+    inf, and inf * 0 (the L2 term of w_j = 0) made the duality gap nan: 100000
+    epochs and a ConvergenceWarning.  The optimum is w ~ x y / (n alpha), some
+    1e-12 of |y| / |x| here: w = 0 is right to the objective's precision."""
+    X = np.array([[1.76405235e+143], [4.00157208e+142]])
+    y = np.array([7.08592579e+59, 7.30414222e+59])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = ElasticNet(alpha=1e308, l1_ratio=l1_ratio, precompute=precompute,
+                         max_iter=1000).fit(X, y)
+    assert np.isfinite(est.dual_gap_) and np.all(np.isfinite(est.coef_))
+    yc = y - y.mean()
+    # the closed-form ridge optimum, in units where nothing overflows
+    xs = (X[:, 0] - X[:, 0].mean()) / 1e143
+    w_ref = (xs @ yc) / (xs @ xs + 2 * (1 - l1_ratio) * 1e308 / 1e286) / 1e143
+    assert abs(est.coef_[0] - w_ref) * 1e143 <= 1e-10 * np.abs(y).max()
+    np.testing.assert_allclose(est.intercept_, y.mean(), rtol=1e-12)
+
+
+def logistic_objective(X, y, sw, C, w, b):
+    """C sum_i s_i logloss_i + ||w||^2 / 2 (binary, y in {0, 1})."""
+    from scipy.special import log_expit
+    return C * sw @ -log_expit((2 * y - 1) * (X @ w + b)) + 0.5 * w @ w
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("scale", [1e80, 1e120])
+def test_logistic_gap_certifies_at_extreme_magnitudes(seed, scale):
+    """Kernel bug 4 (docs/KERNEL_BUGS.md): with |X| ~ 1e80 the natural C is
+    ~1e-160, so c_i = C s_i is too, and the intercept's Newton decrement and gap
+    term g * g / h underflowed (g ~ 1e-160): the intercept stopped short while
+    dual_gap_ claimed convergence.  (X s, C / s^2) is the problem (X, C) with w
+    scaled by 1 / s: the objective must be scikit-learn's at |X| ~ 1, and the
+    reported gap must bound the suboptimality."""
+    from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+    from regfast import LogisticRegression
+    rng = np.random.RandomState(seed)
+    X = rng.randn(30, 3)
+    y = (X[:, 0] + rng.randn(30) > 0.5).astype(int)
+    sw = rng.uniform(0.1, 3, 30)
+    C = 0.05
+    ref = SkLogisticRegression(C=C, tol=1e-14, max_iter=100_000).fit(X, y, sample_weight=sw)
+    p_ref = logistic_objective(X, y, sw, C, ref.coef_[0], ref.intercept_[0])
+    est = LogisticRegression(C=C / scale**2, l1_ratio=0.0, tol=1e-8).fit(
+        X * scale, y, sample_weight=sw)
+    p = logistic_objective(X, y, sw, C, est.coef_[0] * scale, est.intercept_[0])
+    gap = est.dual_gap_ * scale**2                 # in the units of p
+    assert p - p_ref <= gap + 1e-14 * p_ref, (p - p_ref, gap)   # the bug: 8.8e-9 > 2.4e-9
+    assert p - p_ref <= 1e-8 * p_ref
+
+
+@pytest.mark.parametrize("solver", ["lsqr", "cholesky", "svd", "cg", "auto"])
+def test_ridge_float32_weighted_constant_column(solver):
+    """Untriaged long-run failure 2: float32 X, sample weights.  The weighted
+    mean is taken with the weights rounded to float32, so a constant column's
+    mean is off by ~1e-8 relative, more than the float64-eps test that spots
+    constant columns allowed: the column was centred to rounding and LSQR at
+    alpha = 0 put 6e15 on it (objective 1100 times the optimum)."""
+    from regfast import Ridge
+    rng = np.random.RandomState(0)
+    X = np.full((60, 1), 1.7640523e-12, dtype=np.float32)
+    y = rng.randn(60)
+    sw = rng.uniform(0.1, 3.0, 60)
+    est = Ridge(alpha=0.0, solver=solver, tol=1e-10).fit(X, y, sample_weight=sw)
+    # x_c = 0: w = 0 and b = the weighted mean of y are the optimum
+    assert abs(est.coef_[0]) * 1.8e-12 <= 1e-6 * np.abs(y).max()
+    np.testing.assert_allclose(est.predict(X), np.full(60, sw @ y / sw.sum()), rtol=1e-6)
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_ridge_cg_float32_tiny_magnitudes(sparse):
+    """Untriaged long-run failure 3 (RidgeCV's refit, cg on CSC): float32 X ~
+    5e-11 and y ~ 4e-16 make CG's squared norms ~1e-48, zero in float32, so it
+    stopped at once at w = 0 (objective 100 times the optimum).  CG now solves
+    the system rescaled by powers of two.  One column: w = x^T y / (x^T x + alpha)."""
+    from regfast import Ridge, RidgeCV
+    rng = np.random.RandomState(0)
+    x = (rng.randn(60) * 5e-11).astype(np.float32)
+    y = (x.astype(float) * 3e-6 + 1e-17 * rng.randn(60)) * 2.0
+    X = x[:, None]
+    Xin = sp.csc_matrix(X) if sparse else X
+    alpha = 1e-21
+    xd = x.astype(float)
+    w_ref = xd @ y / (xd @ xd + alpha)
+    est = Ridge(alpha=alpha, solver="cg", fit_intercept=False, tol=1e-6).fit(Xin, y)
+    np.testing.assert_allclose(est.coef_[0], w_ref, rtol=1e-5)
+    if sparse:
+        cv = RidgeCV(alphas=[alpha], cv=3, fit_intercept=False).fit(Xin, y)
+        np.testing.assert_allclose(cv.coef_[0], w_ref, rtol=1e-4)
+
+
+@pytest.mark.parametrize("cv", [None, 2])
+def test_ridge_cv_coef_with_tiny_y_and_huge_alpha(cv):
+    """Found by the 2026-12-06 long run (test_ridge_cv, 2 x 2): y ~ 1e-150 and
+    alpha ~ 4e166 make (Z Z^T + alpha)^-1 z ~ 1e-316, subnormal, and coef_ came
+    out 10% off (objective 6e-4 above the optimum).  The eigendecomposition's
+    coefficients are now computed for z / tau and scaled back.  Reference: the
+    2 x 2 normal equations solved exactly in rational arithmetic."""
+    from fractions import Fraction
+    from regfast import RidgeCV
+    X = np.array([[1.76405235e+86, 4.00157208e+74], [9.78737984e+85, 2.24089320e+75]])
+    y = np.array([1.22060810e-150, -1.33949555e-150])
+    alpha = 4.0698087208453856e+166
+    Xf = [[Fraction(v) for v in row] for row in X]
+    yf = [Fraction(v) for v in y]
+    G = [[sum(Xf[k][i] * Xf[k][j] for k in range(2)) + (Fraction(alpha) if i == j else 0)
+          for j in range(2)] for i in range(2)]
+    b = [sum(Xf[k][i] * yf[k] for k in range(2)) for i in range(2)]
+    det = G[0][0] * G[1][1] - G[0][1] * G[1][0]
+    ref = [float((b[0] * G[1][1] - G[0][1] * b[1]) / det),
+           float((G[0][0] * b[1] - G[1][0] * b[0]) / det)]
+    est = RidgeCV(alphas=[alpha], cv=cv, fit_intercept=False).fit(X, y)
+    # the decomposition is good to eps lam_max / alpha ~ 1e-10 here; the bug: 0.1
+    np.testing.assert_allclose(est.coef_, ref, rtol=1e-8)
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "svd", "auto"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_ridge_direct_solvers_tiny_y_and_huge_alpha(solver, sparse):
+    """Found by the 2026-12-06 long run (RidgeCV's refit, 3 x 20 CSC, X ~ 1e85,
+    y ~ 1e-150, alpha ~ 2e166): the dual solution (K + alpha)^-1 z ~ 1e-320 was
+    subnormal, coef_ was far off (objective 260 times the optimum).  Reference:
+    the same problem in units where nothing is subnormal (powers of two: exact
+    rescaling), by numpy's lstsq on the augmented system."""
+    from regfast import Ridge
+    if solver == "svd" and sparse:
+        pytest.skip("svd needs dense X")
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(3, 20) * 10.0 ** rng.randint(-3, 4, 20)
+    ys = rng.randn(3)
+    sx, sy = 2.0 ** 280, 2.0 ** -500          # X ~ 1e84, y ~ 1e-150
+    alpha_s = 0.7
+    X, y, alpha = Xs * sx, ys * sy, alpha_s * sx * sx
+    A = np.vstack([Xs, np.sqrt(alpha_s) * np.eye(20)])
+    ref = np.linalg.lstsq(A, np.r_[ys, np.zeros(20)], rcond=None)[0] * (sy / sx)
+    est = Ridge(alpha=alpha, solver=solver, fit_intercept=False).fit(
+        sp.csc_matrix(X) if sparse else X, y)
+    np.testing.assert_allclose(est.coef_, ref, rtol=1e-8)
+
+
+
+def property_module():
+    """tests/test_properties.py as a module (its build_case and certificates)."""
+    pytest.importorskip("hypothesis")
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).with_name("test_properties.py")
+    module_spec = importlib.util.spec_from_file_location("_properties_for_cases", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def property_case(**spec):
+    """The property tests' problem of that spec (tests/test_properties.py)."""
+    return property_module().build_case(**spec)
+
+
+def test_ridge_float32_ill_conditioned_gram_falls_back_to_svd():
+    """Found by the 2026-12-06 long run (test_ridge, float32 8 x 21 at 10%
+    density, alpha = 0, no intercept): the float32 Gram matrix X X^T passed the
+    float64 rcond test, and Cholesky solved its rounding (objective 27 times
+    the optimum).  The test now uses X's eps and falls back to the SVD.
+    Reference: numpy's lstsq (minimum-norm least squares) in float64."""
+    from regfast import Ridge
+    case = property_case(shape='wide', n=8, p=21, dtype='float32', layout='F', quirks=[],
+                         seed=1789304, lx=0, ly=0, column_spread=0, density=0.1,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    for solver in ("auto", "cholesky"):
+        est = Ridge(alpha=0.0, solver=solver, fit_intercept=False).fit(case.X, case.y)
+        ref = np.linalg.lstsq(case.Xd, case.yd, rcond=None)[0]
+        r = case.yd - case.Xd @ est.coef_.astype(float)
+        r_ref = case.yd - case.Xd @ ref
+        # float32 X: the residual is good to ~1e-4 of ||y||^2 (the bug: 0.055 vs 0.002)
+        assert r @ r <= r_ref @ r_ref + 1e-4 * (case.yd @ case.yd), (r @ r, r_ref @ r_ref)
+
+
+def test_csc_constant_column_with_zero_weights_has_zero_norm():
+    """Found by the 2026-12-06 long run (lasso_path on CSC, a constant column,
+    some zero weights, the null problem's alpha of 1e-15): the centred norm
+    added m^2 (n_eff - the stored rows' weights), rounding of two sums in
+    different orders, so the column was not exactly zero and bug 3 came back
+    (recomputed gap 6.2e-7 above the property test's bound 5.7e-7).  The
+    certificate is the property test's, recomputed in numpy."""
+    props = property_module()
+    case = props.build_case(shape='tall', n=95, p=1, dtype='float64', layout='csc', quirks=[],
+                            seed=1, lx=0, ly=3, column_spread=0, density=1.0,
+                            integer_valued=False, n_const=1, n_empty=0, bad_X=None,
+                            bad_y=None, weights='some_zero', target='noise')
+    tol = 1e-8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        alphas, coefs, gaps = lasso_path(case.X, case.y, alphas=1, fit_intercept=True,
+                                         sample_weight=case.sw, tol=tol, max_iter=100_000,
+                                         precompute=False)
+    s = case.sw
+    w = coefs[:, 0].astype(float)
+    b = s @ (case.yd - case.Xd @ w) / s.sum()
+    gap, yy, primal = props.enet_certificate(case, w, b, alpha=alphas[0], l1_ratio=1.0,
+                                             sw=s, pf=None, fit_intercept=True)
+    # the property test's bound (assert_certified, float64)
+    assert gap <= 10 * tol * yy + 1e-10 * (yy + primal) + 1e-13 * case.n, (gap, yy)
+
+
+def test_unpenalised_block_with_columns_over_three_decades():
+    """Found by the 2026-12-06 long run (lasso_path, alpha = 0, 8 x 7, columns
+    over 3 decades): the free block's Cholesky compared pivots with the largest
+    diagonal entry, called a Gram matrix of (scaled) condition 24 singular, and
+    its ridge biased the exact solve: the fit stopped 2e-6 above the
+    least-squares optimum with a reported gap of 7e-9.  Reference: numpy's lstsq."""
+    case = property_case(shape='small', n=8, p=7, dtype='float64', layout='F', quirks=[],
+                         seed=0, lx=0, ly=0, column_spread=3, density=1.0,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    ref = np.linalg.lstsq(case.Xd, case.yd, rcond=None)[0]
+    r_ref = case.yd - case.Xd @ ref
+    for precompute in (False, True):
+        _, coefs, gaps = lasso_path(case.X, case.y, alphas=[0.0], fit_intercept=False,
+                                    tol=1e-8, max_iter=100_000, precompute=precompute)
+        r = case.yd - case.Xd @ coefs[:, 0]
+        excess = 0.5 * (r @ r - r_ref @ r_ref)
+        assert excess <= max(gaps[0], 0.0) + 1e-12 * (case.yd @ case.yd), (excess, gaps[0])
+
+
+def test_ridge_float32_sparse_rank_deficient_min_norm():
+    """Found by the 2026-12-06 long run (Ridge alpha = 0 on a rank-deficient
+    float32 CSC 8 x 20): the minimum-norm fallback on the Gram matrix used a
+    float64 cutoff, and inverted the ~1e-7 rounding left on the float32 Gram
+    matrix's zero eigenvalues (objective 12 times the optimum).  Reference:
+    numpy's lstsq in float64."""
+    from regfast import Ridge
+    case = property_case(shape='wide', n=8, p=20, dtype='float32', layout='csc', quirks=[],
+                         seed=1, lx=0, ly=0, column_spread=0, density=0.1,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    est = Ridge(alpha=0.0, fit_intercept=False).fit(case.X, case.y)
+    ref = np.linalg.lstsq(case.Xd, case.yd, rcond=None)[0]
+    r = case.yd - case.Xd @ est.coef_.astype(float)
+    r_ref = case.yd - case.Xd @ ref
+    # float32 X: good to ~1e-4 of ||y||^2 (the bug: 0.149 against 0.0123)
+    assert r @ r <= r_ref @ r_ref + 1e-4 * (case.yd @ case.yd), (r @ r, r_ref @ r_ref)
+
+
+@pytest.mark.parametrize("precompute", [False, True, "auto"])
+def test_alpha_near_float_max_with_an_unpenalised_feature(precompute):
+    """Found by the 2026-12-06 long run (Lasso at alpha = 1e308, pf with a zero,
+    2 x 3): n_eff * alpha overflowed to inf and inf * pf_j = nan for the
+    unpenalised feature, which then came out wrong (gap 0.019 against 3e-4).
+    The penalised features are held at 0 (alpha far above alpha_max) and the
+    free one is least squares on y: x^T y / x^T x, computed in scaled units."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(2, 3) * 1e146
+    y = rng.randn(2) * 1e150
+    est = Lasso(alpha=1e308, fit_intercept=False, penalty_factor=[2.36, 0.258, 0.0],
+                precompute=precompute).fit(X, y)
+    x = X[:, 2] / 1e146
+    ref = (x @ (y / 1e150)) / (x @ x) * 1e4
+    np.testing.assert_allclose(est.coef_, [0.0, 0.0, ref], rtol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["auto", "svd", "cholesky"])
+def test_ridge_float32_columns_ten_decades_apart(solver):
+    """Found by the 2026-12-06 long run and CI's numpy 2.4 draws (test_ridge,
+    2 x 2 float32, columns 10 decades apart, alpha = 0): Cholesky on the float32
+    Gram matrix (objective 0.034 against 1e-32), then an SVD done in float32
+    whose float32 cutoff dropped the genuine 1e-10 singular value (0.5).
+    X is square and invertible: the answer is X^-1 y (in float64)."""
+    from regfast import Ridge
+    case = property_case(shape='small', n=2, p=2, dtype='float32', layout='F', quirks=[],
+                         seed=0, lx=0, ly=0, column_spread=10, density=1.0,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    est = Ridge(alpha=0.0, solver=solver, fit_intercept=False).fit(case.X, case.y)
+    ref = np.linalg.solve(case.Xd, case.yd)
+    np.testing.assert_allclose(est.coef_, ref, rtol=1e-5)

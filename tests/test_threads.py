@@ -188,15 +188,12 @@ def test_cv_in_concurrent_threads():
     assert blas_threads() == before
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open (issue 12): with numpy 2.4's OpenBLAS, the held-out predictions X[test] @ coefs "
-    "(BLAS gemm) round differently in a worker thread than in the main thread, so "
-    "ElasticNetCV's mse_path_ can differ in the last bit (7e-15); numpy 1.26 passes"))
 @pytest.mark.parametrize("case", ["lasso_cv", "lasso_cv_sparse", "enet_cv", "logistic_cv"])
 def test_cv_in_a_worker_thread_equals_the_main_thread(case):
-    """The fold intercepts came from BLAS's gemv (xm @ coefs), which rounded
-    differently in the main thread and in worker threads: mse_path_ changed
-    with the calling thread.  They are an einsum now."""
+    """The fold intercepts came from BLAS's gemv (xm @ coefs), and the held-out
+    predictions from its gemm (X[test] @ coefs), which rounded differently in
+    the main thread and in worker threads (numpy 2.4's OpenBLAS: 7e-15):
+    mse_path_ changed with the calling thread.  Both are einsums now."""
     make, key = CV_CASES[case]
     main = cv_arrays(make(1).fit(*DATA[key]))
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
