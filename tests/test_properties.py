@@ -1094,11 +1094,11 @@ def logistic_C_unit(case, l1_ratio, sw, pf, fit_intercept=True):
     if l1_ratio > 0:         # w = 0 at every C: the scale of X^T R instead
         return l1_ratio / (pow2_scale(case.Xd) * s.sum())
     sq = float(np.max(np.sum(s[:, None] * X * X, axis=0) * sx * sx))
-    # |X| ~ 1e-150: 4 / sq overflows to C = inf, and c = inf * 0 (zero weights)
-    # made the certificate nan; the largest finite C then
+    # |X| ~ 1e-150: 4 / sq (times the factors, up to 1e6) overflows to C = inf,
+    # and c = inf * 0 (zero weights) made the certificate nan: at most 1e294
     with np.errstate(divide="ignore", over="ignore"):
         unit = 4.0 / sq if 0 < sq < np.inf else 1.0
-    return unit if np.isfinite(unit) else 1e300
+    return min(unit, 1e294)
 
 
 def one_weighted_class(case):
