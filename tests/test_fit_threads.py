@@ -11,12 +11,12 @@ import regfast
 
 
 def problem(sparse, dtype, seed=0):
-    # wide enough that the passes are split (over 2**16 stored values)
+    # wide enough that the full passes are split (over 2**20 stored values)
     rng = np.random.RandomState(seed)
     if sparse:
-        X = sp.random(400, 3000, density=0.1, format="csc", random_state=rng, dtype=dtype)
+        X = sp.random(600, 6000, density=0.3, format="csc", random_state=rng, dtype=dtype)
     else:
-        X = np.asfortranarray(rng.randn(200, 2000).astype(dtype))
+        X = np.asfortranarray(rng.randn(500, 2500).astype(dtype))
     y = np.asarray(X[:, :20] @ rng.randn(20)).ravel() + 0.1 * rng.randn(X.shape[0])
     return X, y.astype(dtype)
 
