@@ -88,7 +88,10 @@ def real_data():
 # database and replays); "long" is for deep runs (time-boxed by the caller);
 # "dev" is a quick local pass.  REGFAST_HYPOTHESIS_EXAMPLES=N overrides the
 # number of examples per test.  The deadline flags pathologically slow
-# examples only (examples take milliseconds; CI machines are shared).
+# examples only (examples take milliseconds; CI machines are shared).  It is
+# 60 s, not 20: one example the CI profile draws (multinomial float32 CSR,
+# |X| ~ 1e15 over 10 decades, four alphas at max_iter=1000 Newton steps) takes
+# 26 s on a quiet machine, a known slow case in docs/KERNEL_BUGS.md, not a hang.
 try:
     from datetime import timedelta
     import os
@@ -97,7 +100,7 @@ try:
 
     _slow = [HealthCheck.too_slow, HealthCheck.filter_too_much]
     settings.register_profile("ci", max_examples=1500, derandomize=True,
-                              deadline=timedelta(seconds=20), print_blob=True,
+                              deadline=timedelta(seconds=60), print_blob=True,
                               suppress_health_check=_slow)
     settings.register_profile("dev", max_examples=20, deadline=timedelta(seconds=20),
                               suppress_health_check=_slow)
