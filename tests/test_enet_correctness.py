@@ -742,3 +742,46 @@ def test_float32_gram_mode_keeps_a_float64_state(given):
         assert est.dual_gap_ <= 1e-10 * (y64 @ y64) / 400
         atol = 1e-7             # the float32 data, read exactly
     np.testing.assert_allclose(est.coef_, ref, rtol=0, atol=atol * np.abs(ref).max())
+
+
+# ---------------------------------------------------------------------------
+# Exact coefficients at a loose tol (the Newton step on the support)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5], ids=["lasso", "enet"])
+@pytest.mark.parametrize("positive", [False, True], ids=["signed", "positive"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("shape", [TALL, WIDE], ids=["tall", "wide"])
+def test_once_the_support_is_found_the_coefficients_are_exact(shape, sparse, fit_intercept,
+                                                              weighted, positive, l1_ratio):
+    """A gap of tol=1e-8 leaves coefficients ~1e-5 off, yet a converged float64 fit ends
+    on scikit-learn's tight-tol solution to 1e-9 once its support is the solution's (Gram
+    mode: the final Newton step on the support is always affordable there), and its
+    dual_gap_ is the numpy gap of the coefficients it returns."""
+    X, y, sw = make_problem(shape, sparse, seed=12)
+    sw = sw if weighted else None
+    alpha = 0.05 * alpha_max(X, y, l1_ratio, sw, fit_intercept)
+    est = make_estimator(l1_ratio, alpha=alpha, fit_intercept=fit_intercept,
+                         positive=positive, precompute=True,
+                         tol=1e-8).fit(X, y, sample_weight=sw)
+    ref = sklearn_reference(X, y, alpha, l1_ratio, sw, fit_intercept, positive)
+    np.testing.assert_array_equal(est.coef_ != 0, ref.coef_ != 0)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=0,
+                               atol=1e-9 * np.abs(ref.coef_).max())
+    gap, gap_scale = duality_gap(X, y, est.coef_, alpha, l1_ratio, sw, fit_intercept, positive)
+    assert abs(est.dual_gap_ - gap) <= 1e-12 * gap_scale
+    assert est.dual_gap_ <= 1e-12 * gap_scale
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5], ids=["lasso", "enet"])
+def test_sparse_and_dense_cv_paths_agree_to_rounding(l1_ratio):
+    """Every alpha of every fold ends exact, so the two routes (CSC on X, dense in Gram
+    mode) give the same held-out errors to rounding, not merely to the tolerance."""
+    from regfast import ElasticNetCV
+    X, y, _ = make_problem(TALL, sparse=True, seed=13)
+    fits = [ElasticNetCV(l1_ratio=l1_ratio, cv=4, tol=1e-6).fit(Xf, y)
+            for Xf in (X, X.toarray())]
+    np.testing.assert_allclose(fits[0].mse_path_, fits[1].mse_path_, rtol=1e-9)
+    assert fits[0].alpha_ == fits[1].alpha_
