@@ -113,14 +113,18 @@ class MultiTaskProblem:
         kernel's point reaches its minimiser in a few steps.  W (p, T) is
         updated in place, only when Newton converged with every row staying
         non-zero and the objective did not rise beyond its rounding (`path`
-        then keeps it if its duality gap is no larger).  Tried when the
-        support's Gram matrix (m^2 / 2 column products) costs at most what the
-        fit did (n_epochs epochs over at least the m support columns, and a
-        pass over all p for the gap), and m T <= 512.  Returns whether W changed.
+        then keeps it if its duality gap is no larger).  As the kernel's
+        polish, tried when its cost in column passes (the support's Gram
+        matrix, m^2 / 2, and the new gap's two passes over all p) is at most a
+        third of what the fit did (n_epochs epochs over at least the m support
+        columns), or the problem is tiny (n p T <= 1e6); and m T <= 512 (the
+        Newton system).  Returns whether W changed.
         """
         S = np.flatnonzero(np.any(W != 0.0, axis=1)).astype(np.int32)
         m, T = S.size, W.shape[1]
-        if m == 0 or m * (m + 1) // 2 > self.n_features + n_epochs * m or m * T > 512:
+        cost = m * (m + 1) / 2 + 2 * self.n_features
+        tiny = self.n_samples * self.n_features * T <= 1e6
+        if m == 0 or m * T > 512 or not (tiny or 3 * cost <= n_epochs * m):
             return False
         if self.kind == CSC:
             G = sparse_gram(self.X[:, S], self.sw, None if self.xm is None else self.xm[S],
@@ -171,8 +175,9 @@ def polish_rows(G, C, W, lam, beta, yy, max_steps=30):
             H[j * T:(j + 1) * T, j * T:(j + 1) * T] += (
                 lam / norms[j] * (eye - np.outer(U[j], U[j])) + beta * eye)
         try:
-            d = -scipy.linalg.solve(H, grad.ravel(), assume_a="pos").reshape(m, T)
-        except (np.linalg.LinAlgError, ValueError):
+            d = -scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, check_finite=False),
+                                        grad.ravel(), check_finite=False).reshape(m, T)
+        except np.linalg.LinAlgError:
             return None
         if -np.sum(grad * d) <= rounding:      # the decrement: nothing left to gain
             V = V + d

@@ -43,6 +43,8 @@ cdef enum:
     UNPEN_MAX = 256       # unpenalised features solved jointly (see free_block)
     POLISH_MAX = 256      # largest support solved exactly after convergence (polish)
     INTERRUPTED = 3       # solver status: stopped by a signal or a stop request
+# a polish (see there) this cheap is always tried, whatever the solve cost
+cdef double POLISH_FREE_FLOPS = 1e5
 # a subproblem is solved to this fraction of the outer duality gap
 cdef double INNER_GAP_RATIO = 0.3
 # a pass is split over threads only when it reads at least this many stored
@@ -677,6 +679,23 @@ cdef double free_block(const Design* D, const Problem* P, Workspace* W, double* 
     return vsum
 
 
+cdef double col_cost(const Design* D) noexcept nogil:
+    """Flops of one column update: n (dense), the mean column count (CSC), p (GRAM,
+    where the state is the gradient; reading one of its entries costs 1)."""
+    if D.kind == CSC:
+        return <double> D.indptr[D.p] / D.p if D.p > 0 else 0.0
+    return <double> D.n
+
+
+cdef double polish_cost(const Design* D, Py_ssize_t m) noexcept nogil:
+    """Flops of `polish` on m features: the support's Gram matrix, its Cholesky
+    factor, the state update and the new gap."""
+    cdef double c = col_cost(D), mm = <double> m
+    if D.kind == GRAM:
+        return 2.0 * mm * c + 0.5 * mm * mm + mm * mm * mm / 6.0 + D.p
+    return (0.5 * mm * (mm + 1.0) + mm + D.p) * c + mm * mm * mm / 6.0
+
+
 cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
                  floating* v, double* vsum, double* gap, double work) noexcept nogil:
     """One Newton step on the support with its signs held: the exact minimiser
@@ -692,9 +711,10 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
     and its duality gap (computed anew into gap: the gap reported is the
     returned point's) is no larger than the one before it.
 
-    In Gram mode its cost (the support's block of G) is negligible; on X the
-    support's Gram matrix (m^2 / 2 column products) and the new gap (p) are
-    allowed at most a third of the column passes `work` the solve made.
+    Tried when its cost (the support's Gram matrix, m^2 / 2 column products,
+    the Cholesky factor, m^3 / 6, and the new gap) is at most a third of the
+    work the solve made (`work`, in the same flop units: see `col_cost`), or
+    below POLISH_FREE_FLOPS (tens of microseconds: small problems always).
     """
     cdef Py_ssize_t p = D.p, j, a, b, m = 0
     cdef int* S = W.ws                          # scratch: free after convergence
@@ -703,7 +723,7 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
     cdef double* G
     cdef double* L
     cdef int* ident
-    cdef double tsum, p_old, p_new, vsum_try, d, new_gap, scale
+    cdef double tsum, p_old, p_new, vsum_try, d, new_gap, scale, cost
     if floating is float:
         # a float32 state measures the gap at the polished point only to its
         # rounding, which is then the gap's size: the certificate would be noise
@@ -714,7 +734,8 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
                 return
             S[m] = <int> j
             m += 1
-    if m == 0 or (D.kind != GRAM and 3.0 * (0.5 * m * (m + 1) + p) > work):
+    cost = polish_cost(D, m)
+    if m == 0 or (cost > POLISH_FREE_FLOPS and 3.0 * cost > work):
         return
     G = <double*> malloc(2 * m * m * sizeof(double))
     ident = <int*> malloc(m * sizeof(int))
@@ -815,7 +836,8 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
     cdef double vsum, gap = INFINITY, scale, radius, sub_gap, inner_tol, cn, xt
     cdef double sub_scale
     cdef int epochs = 0, status = 1, n_hist
-    cdef double work = 0.0     # column passes so far (what polish may add to)
+    cdef double work = 0.0     # flops so far, roughly (what polish may add to)
+    cdef double colc = col_cost(D)
     cdef double* norms2 = W.norms2
     cdef double* grad = W.grad
     cdef double* score = W.score
@@ -836,7 +858,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
         if W.n_free > 0:
             vsum = free_block(D, P, W, w, v, vsum)
         gap = duality_gap(D, P, w, v, vsum, all_idx, p, norms2, grad, &scale)
-        work += p
+        work += p * (1.0 if D.kind == GRAM else colc)
         if first_gap_ratio > 0.0:
             if first_gap_ratio * gap < tol_abs:
                 tol_abs = first_gap_ratio * gap
@@ -900,7 +922,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
         n_hist = 1
         while epochs < max_epochs:
             vsum = epoch(D, P, w, v, vsum, norms2, ws, m, random, seed)
-            work += 2 * m
+            work += 2 * m * colc
             epochs += 1
             for k in range(m):
                 hist[n_hist * m + k] = w[ws[k]]
@@ -912,7 +934,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
                     hist[k] = w[ws[k]]
                 n_hist = 1
                 sub_gap = duality_gap(D, P, w, v, vsum, ws, m, norms2, grad, &sub_scale)
-                work += m
+                work += m * (1.0 if D.kind == GRAM else colc)
                 if sub_gap <= inner_tol or should_stop(W.stop):
                     break
     gap_out[0] = gap
