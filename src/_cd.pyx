@@ -308,6 +308,26 @@ cdef bint solve_small(double* C, double* z, int K) noexcept nogil:
     return True
 
 
+cdef double swap_in(const Design* D, double* w, const floating* v, floating* v_try,
+                    double vsum, const int* idx, Py_ssize_t m,
+                    double* w_new) noexcept nogil:
+    """Try a point: w[idx] <- w_new, v_try <- the state there (from v); w_new then
+    holds the old values, for a restore.  Returns the trial point's vsum."""
+    cdef Py_ssize_t k, j
+    cdef double d
+    for k in range(D.n):
+        v_try[k] = v[k]
+    for k in range(m):
+        j = idx[k]
+        d = w_new[k] - w[j]
+        if d != 0.0:
+            vsum += col_update(D, j, d, v_try)
+        d = w[j]
+        w[j] = w_new[k]
+        w_new[k] = d
+    return vsum
+
+
 cdef double anderson(const Design* D, const Problem* P, double* w, floating* v,
                      floating* v_try, double* vsum, const int* ws, Py_ssize_t m,
                      double* hist, double* w_try) noexcept nogil:
@@ -318,8 +338,8 @@ cdef double anderson(const Design* D, const Problem* P, double* w, floating* v,
     """
     cdef double C[ANDERSON_K * ANDERSON_K]
     cdef double z[ANDERSON_K]
-    cdef double zs = 0.0, acc, p_old, p_new, vsum_try, d
-    cdef Py_ssize_t a, b, k, j, i
+    cdef double zs = 0.0, acc, p_old, p_new, vsum_try
+    cdef Py_ssize_t a, b, k, i
     cdef int K = ANDERSON_K
     # C = U^T U with U_k = hist_{k+1} - hist_k
     for a in range(K):
@@ -343,20 +363,8 @@ cdef double anderson(const Design* D, const Problem* P, double* w, floating* v,
         for a in range(K):
             acc += z[a] / zs * hist[(a + 1) * m + k]
         w_try[k] = clip(acc, P.lower[ws[k]], P.upper[ws[k]])
-    for i in range(D.n):
-        v_try[i] = v[i]
-    vsum_try = vsum[0]
-    for k in range(m):
-        j = ws[k]
-        d = w_try[k] - w[j]
-        if d != 0.0:
-            vsum_try += col_update(D, j, d, v_try)
     # objective at w_try: swap it in, evaluate, keep or restore
-    for k in range(m):
-        j = ws[k]
-        d = w[j]
-        w[j] = w_try[k]
-        w_try[k] = d
+    vsum_try = swap_in(D, w, v, v_try, vsum[0], ws, m, w_try)
     p_new = primal(D, P, w, v_try, vsum_try, ws, m)
     if p_new < p_old:
         for i in range(D.n):
@@ -723,7 +731,7 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
     cdef double* G
     cdef double* L
     cdef int* ident
-    cdef double tsum, p_old, p_new, vsum_try, d, new_gap, scale, cost
+    cdef double tsum, p_old, p_new, vsum_try, new_gap, scale, cost
     if floating is float:
         # a float32 state measures the gap at the polished point only to its
         # rounding, which is then the gap's size: the certificate would be noise
@@ -769,15 +777,7 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
         if m > 0:
             # keep or restore, as anderson does
             p_old = primal(D, P, w, v, vsum[0], S, m)
-            for a in range(D.n):
-                t[a] = v[a]
-            vsum_try = vsum[0]
-            for a in range(m):
-                j = S[a]
-                d = x[a] - w[j]
-                if d != 0.0:
-                    vsum_try += col_update(D, j, d, t)
-                x[a], w[j] = w[j], x[a]
+            vsum_try = swap_in(D, w, v, t, vsum[0], S, m, x)
             p_new = primal(D, P, w, t, vsum_try, S, m)
             # near the minimiser the decrease is below the objective's
             # rounding (Gram mode gets ||R||^2 from ||y||^2 minus terms),
