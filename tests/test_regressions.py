@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from regfast import ElasticNet, Lasso, LassoCV, lasso_path
+from regfast import ElasticNet, Lasso, LassoCV, Ridge, lasso_path
 
 
 def constant_column_problem(n=60, seed=0):
@@ -525,3 +525,20 @@ def test_ridge_float32_columns_ten_decades_apart(solver):
     est = Ridge(alpha=0.0, solver=solver, fit_intercept=False).fit(case.X, case.y)
     ref = np.linalg.solve(case.Xd, case.yd)
     np.testing.assert_allclose(est.coef_, ref, rtol=1e-5)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cholesky"])
+def test_ridge_dense_interpolation_with_columns_seven_decades_apart(solver):
+    """Dense 2 x 8 with two non-zero columns (1e-9 and 1e-2), alpha = 0, found by
+    the long property run of 2026-12-07: the dual Gram matrix's condition (3e14,
+    X's squared) passed Cholesky's singularity test and its solve left the
+    objective at 2e-3 where the SVD of X interpolates (1e-31).  Such a Gram
+    matrix now goes to the SVD; reference: numpy's lstsq on X."""
+    X = np.zeros((2, 8), order="F")
+    X[0, 1] = 7.540057503466596e-10
+    X[:, 3] = 1.081597888843952e-02
+    y = np.array([-0.4870245435247825, 0.01861036098007123])
+    est = Ridge(alpha=0.0, fit_intercept=False, solver=solver).fit(X, y)
+    ref = np.linalg.lstsq(X, y, rcond=None)[0]
+    assert np.sum((y - X @ est.coef_) ** 2) <= 1e-20 * (y @ y)
+    np.testing.assert_allclose(est.coef_, ref, rtol=1e-8, atol=0)
