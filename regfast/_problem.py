@@ -62,18 +62,23 @@ def kernel_arrays(X):
     return DENSE, X.ravel(order="F"), None, None       # a view of F-ordered X
 
 
-def constant_columns(X, xm):
-    """Indices of the columns of X whose values are all equal.
+def constant_columns(X, xm, sw=None):
+    """(indices, values) of the columns of X whose values are all equal (on the
+    rows of positive weight sw, when given: the others do not enter the fit).
 
     Their weighted mean carries rounding (a sum of n equal values is rarely n
     times the value), so centred they would be a tiny non-zero constant that
     an unpenalised fit (alpha = 0 or pf_j = 0) scales up to a huge
     coefficient, which rounding in the intercept then turns into wrong
-    predictions.  Only the columns whose mean is within rounding of their
-    first value are read in full (dense), or those storing all n values (CSC:
-    a column with implicit zeros is constant only if all zero, and then its
-    mean is exactly 0 already).
+    predictions (or an overflow: one positive weight, Ridge at alpha = 0).
+    Only the columns whose mean is within rounding of their first value are
+    read in full (dense), or those storing a value on every weighted row (CSC:
+    a column with implicit zeros there is constant only if all zero there,
+    and then its mean is exactly 0 already).
     """
+    rows = None if sw is None or np.all(sw > 0) else np.flatnonzero(sw > 0)
+    if rows is not None:
+        X = X[rows]               # rarely taken: zero weights; a copy of those rows
     n = X.shape[0]
     first = column_values(X, np.arange(X.shape[1]))
     # float32 X: the mean is taken with the weights rounded to float32, which
@@ -84,13 +89,15 @@ def constant_columns(X, xm):
     close = np.abs(xm - first) <= 4 * max(n, 16) * eps * np.abs(first)
     close &= first != 0
     if sp.issparse(X):
+        X = sp.csc_matrix(X)
         close &= np.diff(X.indptr) == n
         cand = np.flatnonzero(close)
-        return np.array([j for j in cand
-                         if np.all(X.data[X.indptr[j]:X.indptr[j + 1]] == X.data[X.indptr[j]])],
-                        dtype=np.intp)
-    cand = np.flatnonzero(close)
-    return cand[np.all(X[:, cand] == X[0, cand], axis=0)] if cand.size else cand
+        const = np.array([j for j in cand if np.all(
+            X.data[X.indptr[j]:X.indptr[j + 1]] == X.data[X.indptr[j]])], dtype=np.intp)
+    else:
+        cand = np.flatnonzero(close)
+        const = cand[np.all(X[:, cand] == X[0, cand], axis=0)] if cand.size else cand
+    return const, first[const]
 
 
 def column_values(X, cols):
@@ -171,8 +178,9 @@ class Problem:
             both = self._xt(V, None)
             self.xm = both[:, 0] / self.n_eff
             self.xty = both[:, 1]
-            const = self._const = constant_columns(X, self.xm)
-            self.xm[const] = column_values(X, const)
+            const, values = constant_columns(X, self.xm, sample_weight)
+            self._const = const
+            self.xm[const] = values
             self.xty[const] = 0.0
         else:
             self.xm = None

@@ -15,7 +15,7 @@ from scipy.sparse.linalg import LinearOperator
 
 from . import _cd
 from ._gram import gram_dense
-from ._problem import CSC, DENSE, column_values, constant_columns, sparse_gram
+from ._problem import CSC, DENSE, constant_columns, sparse_gram
 
 # Dense blocks (a few MB) in which columns or rows of Z are formed for BLAS.
 BLOCK_VALUES = 1 << 19
@@ -56,8 +56,8 @@ class RidgeDesign:
             self.xm = self._xt(np.ones(n, dtype=self.dtype)) / self.sw_sum
             # a constant column's mean exactly its value: centred, it is 0, not
             # rounding that an unpenalised solve scales up (see constant_columns)
-            const = constant_columns(X, self.xm)
-            self.xm[const] = column_values(X, const)
+            const, values = constant_columns(X, self.xm, sample_weight)
+            self.xm[const] = values
             self._const = const if const.size else None
 
     def _xt(self, v):

@@ -542,3 +542,25 @@ def test_ridge_dense_interpolation_with_columns_seven_decades_apart(solver):
     ref = np.linalg.lstsq(X, y, rcond=None)[0]
     assert np.sum((y - X @ est.coef_) ** 2) <= 1e-20 * (y @ y)
     np.testing.assert_allclose(est.coef_, ref, rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("storage", ["dense", "csc"])
+def test_column_constant_on_the_weighted_rows_is_constant(storage):
+    """One positive sample weight (the long property run of 2026-12-07: 2 x 1 X
+    ~ 1e-146, 'one_positive' weights, Ridge at alpha = 0): on the rows that
+    enter the fit the column is constant, but it was not on all rows, so its
+    weighted mean kept rounding, centred it was ~1e-163 instead of 0, and the
+    minimum-norm solve divided by that ("coefficients overflow float64").
+    Reference: with one weighted row the fit is that row's value, and the
+    minimum-norm coefficient of a column constant there is 0."""
+    h = float.fromhex
+    X = np.array([[h("0x1.c320a5ca977a3p-485")], [h("0x1.9955aaf535934p-487")]])
+    X = sp.csc_matrix(X) if storage == "csc" else np.asfortranarray(X)
+    y = np.array([h("-0x1.904b035513d35p-4"), h("0x1.034d133ee1069p-3")])
+    sw = np.array([0.0, h("0x1.42ea513e3978dp-1")])
+    for est in (Ridge(alpha=0.0), Lasso(alpha=0.0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")          # Lasso's alpha=0 advice
+            est.fit(X, y, sample_weight=sw)
+        assert est.coef_[0] == 0.0
+        assert est.intercept_ == pytest.approx(y[1], rel=1e-15)
