@@ -525,3 +525,35 @@ def test_ridge_float32_columns_ten_decades_apart(solver):
     est = Ridge(alpha=0.0, solver=solver, fit_intercept=False).fit(case.X, case.y)
     ref = np.linalg.solve(case.Xd, case.yd)
     np.testing.assert_allclose(est.coef_, ref, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cv", [None, 3])
+@pytest.mark.parametrize("gcv_mode", [None, "svd"])
+def test_ridge_cv_subnormal_alpha_on_a_tiny_constant_column(cv, gcv_mode):
+    """Found by the 2026-12-06 22:05 long run (test_ridge_cv): a 186 x 1
+    constant column of 4.9e-153 and a proportionate alpha of 4.5e-309
+    (subnormal).  Centred, the column is exactly 0, so its eigenvalue is 0 and
+    1 / (lam + alpha) overflowed to inf: LOO gave best_score_ = nan (0 * inf),
+    k-fold refused the fit.  The spectrum is now used in units near
+    max(lam, alpha).  Reference: with Z = 0 the model is the intercept alone,
+    whose LOO residuals are (y_i - mean(y)) n / (n - 1), and whose k-fold R^2
+    is that of each training fold's mean."""
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import KFold
+    from regfast import RidgeCV
+    case = property_case(shape='tall', n=186, p=1, dtype='float64', layout='F', quirks=[],
+                         seed=129629, lx=-150, ly=0, column_spread=0, density=1.0,
+                         integer_valued=True, n_const=1, n_empty=0, bad_X=None,
+                         bad_y=None, weights='none', target='linear')
+    y, n = case.yd, case.n
+    alpha = 4.4623776044955e-309
+    est = RidgeCV(alphas=[alpha], cv=cv, gcv_mode=gcv_mode).fit(case.X, case.y)
+    if cv is None:
+        ref = -np.mean(((y - y.mean()) * n / (n - 1)) ** 2)
+    else:
+        ref = np.mean([r2_score(y[test], np.full(len(test), y[train].mean()))
+                       for train, test in KFold(3).split(case.Xd)])
+    assert est.alpha_ == alpha
+    np.testing.assert_allclose(est.best_score_, ref, rtol=1e-12)
+    assert est.coef_[0] == 0.0
+    np.testing.assert_allclose(est.intercept_, y.mean(), rtol=1e-14)
