@@ -1010,9 +1010,13 @@ def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_inte
     B = W.shape[0]
     assert np.all(np.isfinite(W)) and np.all(np.isfinite(b)), "non-finite coefficients"
     Y = (idx == 1).astype(float)[:, None] if K == 2 else np.eye(K)[idx]
-    c = C * (np.ones(n) if sw is None else np.asarray(sw, float))
+    # the objective divided by C (and multiplied back at the end): C ~ 4e146
+    # with |X| ~ 1e-150 is the natural scale there, but pf / sx^2 alone
+    # overflowed to inf for a column below 1e-154 and inf * 0 made the
+    # certificate nan; pf / C / sx / sx does not
+    c = np.ones(n) if sw is None else np.asarray(sw, float)
     pf = np.ones(p) if pf is None else np.asarray(pf, float)
-    lam1, lam2 = l1_ratio * pf / sx, (1 - l1_ratio) * pf / sx / sx
+    lam1, lam2 = l1_ratio * pf / C / sx, ((1 - l1_ratio) * pf / C / sx) / sx
 
     def loss(eta):
         if K == 2:
@@ -1066,7 +1070,7 @@ def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_inte
             hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
                                   np.full(p, np.inf)).sum() for k in range(B))
         dual = max(dual, c @ ent - hstar)
-    return primal - dual, primal
+    return C * (primal - dual), C * primal
 
 
 def logistic_C_unit(case, l1_ratio, sw, pf, fit_intercept=True):
@@ -1289,3 +1293,31 @@ def test_logistic_certificate_intercepts_when_softmax_saturates():
                                        C=C, l1_ratio=0.5, sw=None, pf=None,
                                        fit_intercept=True)
     assert gap <= 20 * 1e-6 * primal + 1e-9 * (primal + C * case.n), (gap, primal)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.5, 1.0])
+def test_logistic_certificate_finite_at_tiny_columns(l1_ratio):
+    """Found by the 2026-12-06 22:05 run (test_logistic_path, 2 x 41, |X| ~
+    1e-150, C ~ 4e146): the certificate's L2 weights pf / sx^2 overflowed to
+    inf for a column below 1e-154, and inf * 0 made the primal and the
+    certificate nan (the test was wrong; regfast's coefficients are f - 1 at
+    C = f C_unit, as the L1 threshold says).  It works on the objective
+    divided by C now."""
+    spec = dict(shape='wide', n=2, p=41, dtype='float64', layout='F', quirks=[], seed=2,
+                lx=-150, ly=0, column_spread=0, density=0.5, integer_valued=False,
+                n_const=0, n_empty=0, bad_X=None, bad_y=None, weights='none', n_classes=2,
+                label_kind='int')
+    case = build_case(**spec)
+    for fit_intercept in (False, True):
+        unit = logistic_C_unit(case, l1_ratio, None, None, fit_intercept)
+        alphas = [1.0 / (f * unit * case.n) for f in LOGISTIC_C_FACTORS]
+        path_alphas, coefs, intercepts, _ = regfast.logistic_path(
+            case.X, case.y, alphas=alphas, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+            tol=1e-6, max_iter=1000)
+        for k, alpha in enumerate(path_alphas):
+            C = 1.0 / (alpha * case.n)
+            gap, primal = logistic_certificate(
+                case, coefs[..., k].reshape(1, -1), np.atleast_1d(intercepts[..., k]), C=C,
+                l1_ratio=l1_ratio, sw=None, pf=None, fit_intercept=fit_intercept)
+            assert np.isfinite(primal) and np.isfinite(gap), (k, gap, primal)
+            assert gap <= 20 * 1e-6 * primal + 1e-9 * (primal + C * case.n), (k, gap, primal)
