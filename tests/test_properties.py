@@ -832,11 +832,6 @@ def lstsq_objective(case, fit_intercept):
     return s @ (r * r) if np.all(np.isfinite(r)) else 0.0
 
 
-# Open (docs/KERNEL_BUGS.md, "Open"): Ridge at alpha = 0 on sparse X whose columns
-# span 10 decades squares a condition of 1e10 in the Gram matrix; CI's numpy 2.4
-# draws it ("objective 0.034 against 1e-32")
-@pytest.mark.xfail(strict=False, reason="open: docs/KERNEL_BUGS.md (Ridge alpha=0, sparse X, "
-                   "columns over 10 decades: the Gram fallback loses the small singular values)")
 @given(case=cases(), data=st.data())
 def test_ridge(case, data):
     """Ridge: refused by name, or its objective equals the least-squares optimum."""

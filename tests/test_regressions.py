@@ -557,3 +557,35 @@ def test_ridge_cv_subnormal_alpha_on_a_tiny_constant_column(cv, gcv_mode):
     np.testing.assert_allclose(est.best_score_, ref, rtol=1e-12)
     assert est.coef_[0] == 0.0
     np.testing.assert_allclose(est.intercept_, y.mean(), rtol=1e-14)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "lsqr"])
+@pytest.mark.parametrize("alpha", [0.0, 1e-30, 1e-12])
+def test_ridge_sparse_columns_ten_decades_apart(solver, alpha):
+    """Open since the 2026-12-06 runs (test_ridge, CI's numpy 2.4 draw "objective
+    0.034 against 1e-32"): alpha = 0 (or tiny) on sparse 3 x 20 X whose columns
+    span 10 decades (singular values 6.5e7, 4.5, 1.6e-5).  The direct route's
+    Gram matrix X X^T squares the condition to 1e25: Cholesky refused it and
+    the minimum-norm fallback's cutoff dropped the genuine small eigenvalue;
+    'lsqr' on X scaled by one number stopped on scipy's condition limit
+    (1e8).  Both now run LSQR on X with its columns equilibrated (the fallback
+    from its minimum-norm point).  Reference: numpy's lstsq on the augmented
+    system [X; sqrt(alpha) I] (SVD of X itself)."""
+    from regfast import Ridge
+    case = property_case(shape='wide', n=3, p=20, dtype='float64', layout='csc', quirks=[],
+                         seed=0, lx=0, ly=0, column_spread=10, density=0.1,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    X, y = case.Xd, case.yd
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = Ridge(alpha=alpha, solver=solver, fit_intercept=False, tol=1e-10).fit(case.X, y)
+
+    def objective(w):
+        r = y - X @ w
+        return r @ r + alpha * (w @ w)
+    A = np.vstack([X, np.sqrt(alpha) * np.eye(20)])
+    ref = np.linalg.lstsq(A, np.r_[y, np.zeros(20)], rcond=None)[0]
+    # the bug: 0.0349 against an optimum of 1e-32 (alpha = 0) or 1.3e-4 (1e-12)
+    assert objective(est.coef_) <= objective(ref) + 1e-10 * (y @ y), (
+        objective(est.coef_), objective(ref))
