@@ -990,7 +990,8 @@ def newton_intercepts(eta0, Y, c, b, loss, iters):
     return b
 
 
-def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_intercept):
+def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_intercept,
+                         dual_from=None):
     """(gap, primal) of scikit-learn's logistic objective at (coef, intercept).
 
     Primal: C sum_i s_i logloss_i + sum_j pf_j (l1_ratio |w_j| + (1-l1_ratio)/2 w_j^2)
@@ -1025,52 +1026,82 @@ def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_inte
 
     eta0 = X @ W.T
     primal = loss(eta0 + b) + np.sum(lam1 * np.abs(W)) + 0.5 * np.sum(lam2 * W * W)
-    b_opt = optimal_intercepts(eta0, Y, c, b0=b) if fit_intercept else np.zeros(B)
-    eta = eta0 + b_opt
-    P = expit(eta) if K == 2 else softmax(eta, axis=1)
-    U = c[:, None] * (Y - P)                                   # (n, B)
-    if fit_intercept:
-        # the dual constraint of the intercepts, to the precision of our Newton
-        assert np.abs(U.sum(axis=0)).max() <= 1e-6 * np.abs(U).sum() + 1e-300
-    V = X.T @ U                                                # (p, B)
-    a_max = min(dual_scaling(V[:, k], lam1, lam2, np.full(p, -np.inf), np.full(p, np.inf))
-                for k in range(B))
-    a_all = min(dual_scaling(V[:, k], lam1, np.zeros(p), np.full(p, -np.inf),
-                             np.full(p, np.inf)) for k in range(B))
-    # the L2 part of the L1-and-L2 features may also sit with the loss (the
-    # splitting regfast's kernel uses): the dual point (a U, -a lam2 W) is
-    # feasible once |a (X^T U - lam2 W)| <= lam1, and its conjugate is
-    # a^2 lam2 W^2 / 2.  Near the optimum it is the tight one where a tiny
-    # lam2 (columns of 1e3 spread) makes the conjugate of a V huge, and
-    # scaling into the L1 thresholds (a_all) costs a first-order term.
-    split = (lam1 > 0) & (lam2 > 0)
-    a_split = None
-    if split.any():
-        Vs = np.where(split[:, None], V - (lam2[:, None] * W.T), V)
-        a_split = min(dual_scaling(Vs[:, k], np.where(split, lam1, 0.0),
-                                   np.where(split, 0.0, lam2), np.full(p, -np.inf),
-                                   np.full(p, np.inf)) for k in range(B))
+    # the dual point from the returned coefficients, and from dual_from (any
+    # point gives a valid bound: float32 fits stop where float32 can resolve
+    # the objective, but along a flat direction their gradient, hence the dual
+    # point built from it, can be 2% off while the objective is 3e-9 off)
+    points = [(W, b)]
+    if dual_from is not None:
+        points.append((np.atleast_2d(np.asarray(dual_from[0], float)) * sx,
+                       np.atleast_1d(np.asarray(dual_from[1], float))))
     dual = -np.inf
-    for a, splitting in [(a_max, False), (min(a_max, a_all), False), (a_split, True)]:
-        if a is None:
-            continue
-        # u = a C s (y - p) is C s (y - q) with q = (1 - a) y + a p in the simplex
-        Q = (1 - a) * Y + a * P
-        if K == 2:
-            q = Q[:, 0]
-            ent = -(np.where(q > 0, q * np.log(np.where(q > 0, q, 1)), 0.0)
-                    + np.where(q < 1, (1 - q) * np.log(np.where(q < 1, 1 - q, 1)), 0.0))
-        else:
-            ent = -np.sum(np.where(Q > 0, Q * np.log(np.where(Q > 0, Q, 1)), 0.0), axis=1)
-        if splitting:
-            hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
-                                  np.full(p, np.inf))[~split].sum() for k in range(B))
-            hstar += 0.5 * a * a * np.sum(lam2[split] * W[:, split] ** 2)
-        else:
-            hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
-                                  np.full(p, np.inf)).sum() for k in range(B))
-        dual = max(dual, c @ ent - hstar)
+    for W, b in points:
+        eta0 = X @ W.T
+        b_opt = optimal_intercepts(eta0, Y, c, b0=b) if fit_intercept else np.zeros(B)
+        eta = eta0 + b_opt
+        P = expit(eta) if K == 2 else softmax(eta, axis=1)
+        U = c[:, None] * (Y - P)                                   # (n, B)
+        if fit_intercept:
+            # the dual constraint of the intercepts, to the precision of our Newton
+            assert np.abs(U.sum(axis=0)).max() <= 1e-6 * np.abs(U).sum() + 1e-300
+        V = X.T @ U                                                # (p, B)
+        a_max = min(dual_scaling(V[:, k], lam1, lam2, np.full(p, -np.inf), np.full(p, np.inf))
+                    for k in range(B))
+        a_all = min(dual_scaling(V[:, k], lam1, np.zeros(p), np.full(p, -np.inf),
+                                 np.full(p, np.inf)) for k in range(B))
+        # the L2 part of the L1-and-L2 features may also sit with the loss (the
+        # splitting regfast's kernel uses): the dual point (a U, -a lam2 W) is
+        # feasible once |a (X^T U - lam2 W)| <= lam1, and its conjugate is
+        # a^2 lam2 W^2 / 2.  Near the optimum it is the tight one where a tiny
+        # lam2 (columns of 1e3 spread) makes the conjugate of a V huge, and
+        # scaling into the L1 thresholds (a_all) costs a first-order term.
+        split = (lam1 > 0) & (lam2 > 0)
+        a_split = None
+        if split.any():
+            Vs = np.where(split[:, None], V - (lam2[:, None] * W.T), V)
+            a_split = min(dual_scaling(Vs[:, k], np.where(split, lam1, 0.0),
+                                       np.where(split, 0.0, lam2), np.full(p, -np.inf),
+                                       np.full(p, np.inf)) for k in range(B))
+        for a, splitting in [(a_max, False), (min(a_max, a_all), False), (a_split, True)]:
+            if a is None:
+                continue
+            # u = a C s (y - p) is C s (y - q) with q = (1 - a) y + a p in the simplex
+            Q = (1 - a) * Y + a * P
+            if K == 2:
+                q = Q[:, 0]
+                ent = -(np.where(q > 0, q * np.log(np.where(q > 0, q, 1)), 0.0)
+                        + np.where(q < 1, (1 - q) * np.log(np.where(q < 1, 1 - q, 1)), 0.0))
+            else:
+                ent = -np.sum(np.where(Q > 0, Q * np.log(np.where(Q > 0, Q, 1)), 0.0), axis=1)
+            if splitting:
+                hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
+                                      np.full(p, np.inf))[~split].sum() for k in range(B))
+                hstar += 0.5 * a * a * np.sum(lam2[split] * W[:, split] ** 2)
+            else:
+                hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
+                                      np.full(p, np.inf)).sum() for k in range(B))
+            dual = max(dual, c @ ent - hstar)
     return C * (primal - dual), C * primal
+
+
+def float64_dual_point(case, C, l1_ratio, pf, fit_intercept):
+    """For float32 cases: the coefficients and intercepts of the same problem
+    fitted on float64 X at tol=1e-10, from which the certificate also builds a
+    dual point (its validity does not depend on where the point comes from;
+    the primal is still the returned fit's), or None if that fit fails."""
+    if case.dtype != np.float32:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, W, b, _ = regfast.logistic_path(
+                case.Xd, case.y, alphas=[1.0 / (C * case.n)], l1_ratio=l1_ratio,
+                fit_intercept=fit_intercept, sample_weight=case.sw, penalty_factor=pf,
+                tol=1e-10, max_iter=1000)
+    except (ValueError, TypeError):
+        return None
+    K = 1 if W.ndim == 2 else W.shape[0]
+    return W[..., 0].reshape(K, case.p), np.atleast_1d(b[..., 0])
 
 
 def logistic_C_unit(case, l1_ratio, sw, pf, fit_intercept=True):
@@ -1142,9 +1173,10 @@ def check_logistic_fit(case, est, C, l1_ratio, pf, fit_intercept, tol, conv, fac
         return
     if fit_intercept and one_weighted_class(case):
         return      # the intercept's optimum is at infinity: nothing to certify
-    gap, primal = logistic_certificate(case, est.coef_, est.intercept_, C=C,
-                                       l1_ratio=l1_ratio, sw=case.sw, pf=pf,
-                                       fit_intercept=fit_intercept)
+    gap, primal = logistic_certificate(
+        case, est.coef_, est.intercept_, C=C, l1_ratio=l1_ratio, sw=case.sw, pf=pf,
+        fit_intercept=fit_intercept,
+        dual_from=float64_dual_point(case, C, l1_ratio, pf, fit_intercept))
     eps = 1e-4 if case.dtype == np.float32 else 1e-9
     bound = 20 * tol * primal + eps * (primal + C * case.n)
     note(f"logistic gap={gap:.3e} primal={primal:.3e} bound={bound:.3e}")
@@ -1204,8 +1236,10 @@ def test_logistic_path(case, data):
         C = 1.0 / (alpha * case.n)
         W = coefs[..., k].reshape(K, case.p)
         b = np.atleast_1d(intercepts[..., k])
-        gap, primal = logistic_certificate(case, W, b, C=C, l1_ratio=l1_ratio, sw=case.sw,
-                                           pf=None, fit_intercept=fit_intercept)
+        gap, primal = logistic_certificate(
+            case, W, b, C=C, l1_ratio=l1_ratio, sw=case.sw, pf=None,
+            fit_intercept=fit_intercept,
+            dual_from=float64_dual_point(case, C, l1_ratio, None, fit_intercept))
         eps = 1e-4 if case.dtype == np.float32 else 1e-9
         assert gap <= 20 * tol * primal + eps * (primal + C * case.n), (k, gap, primal)
 
@@ -1348,3 +1382,27 @@ def test_enet_certificate_at_an_exact_fit_with_bounds():
     # and the objective is the optimum (scipy's NNLS), in X's units
     r = case.yd - case.Xd @ est.coef_
     assert 0.5 * r @ r <= 0.5 * nnls(case.Xd, case.yd)[1] ** 2 + 1e-13 * (case.yd @ case.yd)
+
+
+def test_logistic_certificate_float32_dual_point_from_float64():
+    """Found by the session-6 long run (test_logistic_path, float32 19 x 3
+    integer X, 3 classes, some zero weights, l1_ratio 1, C = 1e6 C_unit):
+    regfast's float32 fit is 1.5e-3 (3e-9 relative) above the optimum, but
+    along a flat direction its coefficients are 0.6 off the optimal ones, and
+    the dual point built from their gradient gave a gap of 1.26e4 (2.5% of
+    the primal) against a bound of 1.3e3 (the test was loose).  The
+    certificate also tries the dual point of a float64 fit now."""
+    spec = dict(shape='small', n=19, p=3, dtype='float32', layout='F', quirks=[], seed=0,
+                lx=0, ly=0, column_spread=0, density=1.0, integer_valued=True, n_const=0,
+                n_empty=0, bad_X=None, bad_y=None, weights='some_zero', n_classes=3,
+                label_kind='int')
+    case = build_case(**spec)
+    alpha = 3.3125470866402273e-07
+    C = 1.0 / (alpha * case.n)
+    _, coefs, intercepts, _ = regfast.logistic_path(
+        case.X, case.y, alphas=[alpha], l1_ratio=1.0, fit_intercept=True,
+        sample_weight=case.sw, tol=1e-4, max_iter=1000)
+    gap, primal = logistic_certificate(
+        case, coefs[..., 0], intercepts[..., 0], C=C, l1_ratio=1.0, sw=case.sw, pf=None,
+        fit_intercept=True, dual_from=float64_dual_point(case, C, 1.0, None, True))
+    assert gap <= 20 * 1e-4 * primal + 1e-4 * (primal + C * case.n), (gap, primal)
