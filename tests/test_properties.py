@@ -677,9 +677,13 @@ def test_elastic_net(case, data):
         # ~1e-7 |X| |y|; an L1 threshold below that cannot be certified.
         # alpha a millionth of alpha_max: coordinate descent is known to need up
         # to ~1e6 epochs there (scikit-learn too), p >> n above all
-        assert (alpha == 0 or (l1_ratio == 0 and alpha < 1e-20 * ridge_scale(case))
-                or factor <= 1e-6), conv[0].message
-        return
+        # Otherwise float32 only, and its answer must still be certified below:
+        # the kernel's gap, from float32 residuals, can stay just above tol * yy
+        # at an answer within it (docs/KERNEL_BUGS.md, issue 12, open)
+        if (alpha == 0 or (l1_ratio == 0 and alpha < 1e-20 * ridge_scale(case))
+                or factor <= 1e-6):
+            return
+        assert case.dtype == np.float32, conv[0].message
     assert_certified(gap, yy, primal, tol, case, estimator)
     if (pf is None and case.dtype == np.float64 and alpha > 0
             and max(map(abs, case.log_scale)) <= 10):
@@ -689,12 +693,17 @@ def test_elastic_net(case, data):
 
 def allowed_not_converged(conv, factors, case, l1_ratio, alphas):
     """A ConvergenceWarning is acceptable only where convergence is known to be
-    out of reach (see test_elastic_net)."""
+    out of reach (see test_elastic_net): True to skip the certificates.  For
+    float32 X it is also allowed, but the answer must still be certified
+    (False): the kernel's gap, from float32 residuals, can stay just above
+    tol * yy at an answer within it (a lasso_path on float32 4 x 2 with columns
+    4 decades apart: kernel gap 1.14 tol yy for 100000 epochs, recomputed 0.18)."""
     if not conv:
         return False
-    ok = any(f <= 1e-6 for f in factors) or any(a == 0 for a in alphas)
-    assert ok, conv[0].message
-    return True
+    if any(f <= 1e-6 for f in factors) or any(a == 0 for a in alphas):
+        return True
+    assert case.dtype == np.float32, conv[0].message
+    return False
 
 
 @given(case=cases(), data=st.data())
@@ -1406,3 +1415,29 @@ def test_logistic_certificate_float32_dual_point_from_float64():
         case, coefs[..., 0], intercepts[..., 0], C=C, l1_ratio=1.0, sw=case.sw, pf=None,
         fit_intercept=True, dual_from=float64_dual_point(case, C, 1.0, None, True))
     assert gap <= 20 * 1e-4 * primal + 1e-4 * (primal + C * case.n), (gap, primal)
+
+
+def test_enet_path_float32_conservative_warning_is_still_certified():
+    """Found by the session-6 second long run (test_enet_path): lasso_path on
+    float32 CSC 4 x 2 (columns 4 decades apart, positive, penalty factors, auto
+    grid of 6): at the fourth alpha the kernel's float32 gap stayed at 1.14
+    tol yy for 100000 epochs and it warned, while the gap recomputed in float64
+    is 0.18 tol yy: the answer is right, the warning conservative (open in
+    docs/KERNEL_BUGS.md).  The test accepts the warning for float32 but still
+    certifies every alpha."""
+    spec = dict(shape='small', n=4, p=2, dtype='float32', layout='csc', quirks=[],
+                seed=2402, lx=0, ly=0, column_spread=10, density=0.1, integer_valued=False,
+                n_const=0, n_empty=0, bad_X=None, bad_y=None, weights='none',
+                target='linear')
+    case = build_case(**spec)
+    pf = np.array([1.73667781, 2.20253023])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        alphas, coefs, _ = regfast.lasso_path(case.X, case.y, alphas=6, fit_intercept=False,
+                                              penalty_factor=pf, positive=True, tol=1e-4,
+                                              max_iter=100_000)
+    for k, alpha in enumerate(alphas):
+        gap, yy, primal = enet_certificate(case, coefs[:, k].astype(float), 0.0, alpha=alpha,
+                                           l1_ratio=1.0, sw=None, pf=pf,
+                                           fit_intercept=False, positive=True)
+        assert gap <= 1e-4 * yy, (k, gap, yy)
