@@ -72,6 +72,25 @@ def low_rank(F, w):
     return (U[:, :m] * s[:m]) / w[:, None], Vt[:m]
 
 
+def spectrum_scale(lam, alphas):
+    """(c, sqrt(c)): powers of two by which lam and alpha are divided when
+    1 / (lam + alpha) would leave float64's range, else (1, 1).
+
+    The Gram matrix squares X's magnitude: |X| ~ 1e-153 puts its eigenvalues
+    near 1e-305 and a proportionate alpha at a subnormal 4e-309, where
+    1 / (lam + alpha) overflows to inf on a zero eigenvalue (a constant
+    column, zero once centred) and inf * 0 made the LOO scores nan.  Ridge is
+    invariant under (Z, alpha) -> (Z / sqrt(c), alpha / c), so the formulas
+    run on the spectrum in units of c near max(lam_max, alpha_min), exactly
+    (c = 4^m).
+    """
+    top = max(float(np.max(lam, initial=0.0)), float(np.min(alphas)))
+    if not 0 < top < np.inf or 2.0 ** -400 < top < 2.0 ** 400:
+        return 1.0, 1.0
+    m = int(np.round(np.log2(top) / 2))
+    return np.ldexp(1.0, 2 * m), np.ldexp(1.0, m)
+
+
 class LooDecomposition:
     """Everything LOO needs from one decomposition of Z, for any alpha.
 
@@ -132,7 +151,12 @@ class LooDecomposition:
         lam = np.maximum(self.lam, 0.0)[:, None]
         a = np.asarray(alphas, dtype=np.float64)[None, :]
         gram = self.kind == "gram"
-        F = a / (lam + a) if gram else 1.0 / (lam + a)
+        # in units of c (see spectrum_scale): W F W^T = (W / sqrt c) (c F) (W / sqrt c)^T
+        c, root_c = (1.0, 1.0) if gram else spectrum_scale(lam, a)
+        lam, a = lam / c, a / c
+        # gram: a / (lam + a) without inf / inf for lam >> a
+        with np.errstate(over="ignore"):
+            F = 1.0 / (1.0 + lam / a) if gram else 1.0 / (lam + a)
         # gram: alpha G^-1 = U F U^T;  cov: alpha G^-1 = I - W F W^T
         r, A = F.shape
         k = self.z.shape[1]
@@ -141,12 +165,14 @@ class LooDecomposition:
         PQ = None if gram else low_rank(F, lam[:, 0] + a.min())
         P, Q = (F, None) if PQ is None else PQ
         m = P.shape[1]
-        cP = self.proj.T[:, :, None] * P                  # diag(c_t) P, (k, r, m)
+        cP = (self.proj / root_c).T[:, :, None] * P       # diag(c_t) P, (k, r, m)
         # rows per block: keep the blocks (rows x max(r, A)) a few MB
         step = max(1, BLOCK_VALUES // ((k + 1) * max(r, A)))
         BB = np.empty((0, r))
         for rows, B in self._blocks(step):
             b = B.shape[0]
+            if root_c != 1.0:
+                B = B / root_c
             if BB.shape[0] < b:
                 BB = np.empty((b, r), order="F")      # as B (F-ordered rows)
             np.multiply(B, B, out=BB[:b])
@@ -177,10 +203,13 @@ class LooDecomposition:
         top = np.max(np.abs(proj), axis=0, initial=0.0)
         ok = (top > 0) & np.isfinite(top)
         tau = 2.0 ** np.minimum(np.ceil(np.log2(np.where(ok, top, 1.0))), 1023)
-        D = (proj / tau) / (lam + alphas[None, :])
+        # and lam + alpha in units of c (see spectrum_scale): D / c is the solution
+        c, _ = spectrum_scale(lam, alphas)
+        with np.errstate(over="ignore"):
+            D = (proj / tau) / ((lam + alphas[None, :]) / c)
         if self.kind == "gram":
-            return self.design.rmatvec(self.U @ D).T.astype(np.float64) * tau[:, None]
-        return (self.V @ D).T * tau[:, None]
+            return (self.design.rmatvec(self.U @ D).T.astype(np.float64) / c) * tau[:, None]
+        return ((self.V @ D).T / c) * tau[:, None]
 
 
 def fold_path(X, y, sample_weight, fit_intercept, alphas):
@@ -210,14 +239,16 @@ def fold_path(X, y, sample_weight, fit_intercept, alphas):
     a = alphas[None, :]
     # alpha = 0 on a singular Gram matrix: the minimum-norm solution, as Ridge
     cutoff = np.finfo(np.float64).eps * max(n, p) * (lam.max() if lam.size else 0.0)
-    with np.errstate(divide="ignore"):
-        inv = np.where(lam + a > cutoff, 1.0 / (lam + a), 0.0)
+    # 1 / (lam + alpha) in units of c (see spectrum_scale), the solution then / c
+    c, _ = spectrum_scale(lam, np.maximum(a, np.finfo(np.float64).tiny))
+    with np.errstate(divide="ignore", over="ignore"):
+        inv = np.where(lam + a > cutoff, 1.0 / ((lam + a) / c), 0.0)
     M = (proj[:, :, None] * inv[:, None, :]).reshape(len(lam), T * A)
     if n >= p:
         coef = Q @ M
     else:
         coef = design.rmatvec(Q @ M).astype(np.float64)      # Z^T G^-1 z
-    coef = coef.reshape(p, T, A) * tau[None, :, None]
+    coef = (coef.reshape(p, T, A) / c) * tau[None, :, None]
     intercept = np.zeros((T, A))
     if design.xm is not None:
         intercept = y_mean[:, None] - np.einsum("p,pta->ta", design.xm, coef)
@@ -403,6 +434,8 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
             sq_sum += np.einsum("ita,ita->ta", E, E)
             if keep:
                 results[rows] = E
+        # never a nan score in silence: LOO residuals that left float64's range
+        check_finite_fit(sq_sum, owner)
 
         if scorer is None:
             scores = -sq_sum / n                         # (T, n_alphas)

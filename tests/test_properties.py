@@ -451,9 +451,14 @@ def enet_certificate(case, coef, intercept, *, alpha, l1_ratio, sw, pf,
             pos = s > 0
             v[np.ptp(X[pos], axis=0) == 0] = 0.0
         vfree = np.abs(v[free]).max(initial=0.0)
-        scale = np.sqrt(s @ (r * r)) * np.sqrt(s @ (X * X)).max(initial=1.0)
-        ok_free = vfree <= 1e-9 * max(scale, 1e-300)
-        ok_held = np.all(v[held] <= 1e-6 * max(scale, 1e-300))
+        colnorm = np.sqrt(s @ (X * X)).max(initial=1.0)
+        scale = np.sqrt(s @ (r * r)) * colnorm
+        # an exact fit leaves r at the rounding of y - X w, ~eps |y|, and v at
+        # ~eps |X| |y|, which no relative-to-r test can ask below (NNLS with a
+        # constant target: pushes of 1e-15 on held features, r ~ 1e-16)
+        rounding = 1e-13 * np.sqrt(s @ (y * y)) * colnorm
+        ok_free = vfree <= 1e-9 * max(scale, 1e-300) + rounding
+        ok_held = np.all(v[held] <= 1e-6 * max(scale, 1e-300) + rounding)
         if not returned and not (ok_free and ok_held):
             continue
         assert ok_free, "dual point not orthogonal to free features"
@@ -672,9 +677,13 @@ def test_elastic_net(case, data):
         # ~1e-7 |X| |y|; an L1 threshold below that cannot be certified.
         # alpha a millionth of alpha_max: coordinate descent is known to need up
         # to ~1e6 epochs there (scikit-learn too), p >> n above all
-        assert (alpha == 0 or (l1_ratio == 0 and alpha < 1e-20 * ridge_scale(case))
-                or factor <= 1e-6), conv[0].message
-        return
+        # Otherwise float32 only, and its answer must still be certified below:
+        # the kernel's gap, from float32 residuals, can stay just above tol * yy
+        # at an answer within it (docs/KERNEL_BUGS.md, issue 12, open)
+        if (alpha == 0 or (l1_ratio == 0 and alpha < 1e-20 * ridge_scale(case))
+                or factor <= 1e-6):
+            return
+        assert case.dtype == np.float32, conv[0].message
     assert_certified(gap, yy, primal, tol, case, estimator)
     if (pf is None and case.dtype == np.float64 and alpha > 0
             and max(map(abs, case.log_scale)) <= 10):
@@ -684,12 +693,17 @@ def test_elastic_net(case, data):
 
 def allowed_not_converged(conv, factors, case, l1_ratio, alphas):
     """A ConvergenceWarning is acceptable only where convergence is known to be
-    out of reach (see test_elastic_net)."""
+    out of reach (see test_elastic_net): True to skip the certificates.  For
+    float32 X it is also allowed, but the answer must still be certified
+    (False): the kernel's gap, from float32 residuals, can stay just above
+    tol * yy at an answer within it (a lasso_path on float32 4 x 2 with columns
+    4 decades apart: kernel gap 1.14 tol yy for 100000 epochs, recomputed 0.18)."""
     if not conv:
         return False
-    ok = any(f <= 1e-6 for f in factors) or any(a == 0 for a in alphas)
-    assert ok, conv[0].message
-    return True
+    if any(f <= 1e-6 for f in factors) or any(a == 0 for a in alphas):
+        return True
+    assert case.dtype == np.float32, conv[0].message
+    return False
 
 
 @given(case=cases(), data=st.data())
@@ -832,11 +846,6 @@ def lstsq_objective(case, fit_intercept):
     return s @ (r * r) if np.all(np.isfinite(r)) else 0.0
 
 
-# Open (docs/KERNEL_BUGS.md, "Open"): Ridge at alpha = 0 on sparse X whose columns
-# span 10 decades squares a condition of 1e10 in the Gram matrix; CI's numpy 2.4
-# draws it ("objective 0.034 against 1e-32")
-@pytest.mark.xfail(strict=False, reason="open: docs/KERNEL_BUGS.md (Ridge alpha=0, sparse X, "
-                   "columns over 10 decades: the Gram fallback loses the small singular values)")
 @given(case=cases(), data=st.data())
 def test_ridge(case, data):
     """Ridge: refused by name, or its objective equals the least-squares optimum."""
@@ -990,7 +999,8 @@ def newton_intercepts(eta0, Y, c, b, loss, iters):
     return b
 
 
-def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_intercept):
+def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_intercept,
+                         dual_from=None):
     """(gap, primal) of scikit-learn's logistic objective at (coef, intercept).
 
     Primal: C sum_i s_i logloss_i + sum_j pf_j (l1_ratio |w_j| + (1-l1_ratio)/2 w_j^2)
@@ -1010,9 +1020,13 @@ def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_inte
     B = W.shape[0]
     assert np.all(np.isfinite(W)) and np.all(np.isfinite(b)), "non-finite coefficients"
     Y = (idx == 1).astype(float)[:, None] if K == 2 else np.eye(K)[idx]
-    c = C * (np.ones(n) if sw is None else np.asarray(sw, float))
+    # the objective divided by C (and multiplied back at the end): C ~ 4e146
+    # with |X| ~ 1e-150 is the natural scale there, but pf / sx^2 alone
+    # overflowed to inf for a column below 1e-154 and inf * 0 made the
+    # certificate nan; pf / C / sx / sx does not
+    c = np.ones(n) if sw is None else np.asarray(sw, float)
     pf = np.ones(p) if pf is None else np.asarray(pf, float)
-    lam1, lam2 = l1_ratio * pf / sx, (1 - l1_ratio) * pf / sx / sx
+    lam1, lam2 = l1_ratio * pf / C / sx, ((1 - l1_ratio) * pf / C / sx) / sx
 
     def loss(eta):
         if K == 2:
@@ -1021,52 +1035,82 @@ def logistic_certificate(case, coef, intercept, *, C, l1_ratio, sw, pf, fit_inte
 
     eta0 = X @ W.T
     primal = loss(eta0 + b) + np.sum(lam1 * np.abs(W)) + 0.5 * np.sum(lam2 * W * W)
-    b_opt = optimal_intercepts(eta0, Y, c, b0=b) if fit_intercept else np.zeros(B)
-    eta = eta0 + b_opt
-    P = expit(eta) if K == 2 else softmax(eta, axis=1)
-    U = c[:, None] * (Y - P)                                   # (n, B)
-    if fit_intercept:
-        # the dual constraint of the intercepts, to the precision of our Newton
-        assert np.abs(U.sum(axis=0)).max() <= 1e-6 * np.abs(U).sum() + 1e-300
-    V = X.T @ U                                                # (p, B)
-    a_max = min(dual_scaling(V[:, k], lam1, lam2, np.full(p, -np.inf), np.full(p, np.inf))
-                for k in range(B))
-    a_all = min(dual_scaling(V[:, k], lam1, np.zeros(p), np.full(p, -np.inf),
-                             np.full(p, np.inf)) for k in range(B))
-    # the L2 part of the L1-and-L2 features may also sit with the loss (the
-    # splitting regfast's kernel uses): the dual point (a U, -a lam2 W) is
-    # feasible once |a (X^T U - lam2 W)| <= lam1, and its conjugate is
-    # a^2 lam2 W^2 / 2.  Near the optimum it is the tight one where a tiny
-    # lam2 (columns of 1e3 spread) makes the conjugate of a V huge, and
-    # scaling into the L1 thresholds (a_all) costs a first-order term.
-    split = (lam1 > 0) & (lam2 > 0)
-    a_split = None
-    if split.any():
-        Vs = np.where(split[:, None], V - (lam2[:, None] * W.T), V)
-        a_split = min(dual_scaling(Vs[:, k], np.where(split, lam1, 0.0),
-                                   np.where(split, 0.0, lam2), np.full(p, -np.inf),
-                                   np.full(p, np.inf)) for k in range(B))
+    # the dual point from the returned coefficients, and from dual_from (any
+    # point gives a valid bound: float32 fits stop where float32 can resolve
+    # the objective, but along a flat direction their gradient, hence the dual
+    # point built from it, can be 2% off while the objective is 3e-9 off)
+    points = [(W, b)]
+    if dual_from is not None:
+        points.append((np.atleast_2d(np.asarray(dual_from[0], float)) * sx,
+                       np.atleast_1d(np.asarray(dual_from[1], float))))
     dual = -np.inf
-    for a, splitting in [(a_max, False), (min(a_max, a_all), False), (a_split, True)]:
-        if a is None:
-            continue
-        # u = a C s (y - p) is C s (y - q) with q = (1 - a) y + a p in the simplex
-        Q = (1 - a) * Y + a * P
-        if K == 2:
-            q = Q[:, 0]
-            ent = -(np.where(q > 0, q * np.log(np.where(q > 0, q, 1)), 0.0)
-                    + np.where(q < 1, (1 - q) * np.log(np.where(q < 1, 1 - q, 1)), 0.0))
-        else:
-            ent = -np.sum(np.where(Q > 0, Q * np.log(np.where(Q > 0, Q, 1)), 0.0), axis=1)
-        if splitting:
-            hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
-                                  np.full(p, np.inf))[~split].sum() for k in range(B))
-            hstar += 0.5 * a * a * np.sum(lam2[split] * W[:, split] ** 2)
-        else:
-            hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
-                                  np.full(p, np.inf)).sum() for k in range(B))
-        dual = max(dual, c @ ent - hstar)
-    return primal - dual, primal
+    for W, b in points:
+        eta0 = X @ W.T
+        b_opt = optimal_intercepts(eta0, Y, c, b0=b) if fit_intercept else np.zeros(B)
+        eta = eta0 + b_opt
+        P = expit(eta) if K == 2 else softmax(eta, axis=1)
+        U = c[:, None] * (Y - P)                                   # (n, B)
+        if fit_intercept:
+            # the dual constraint of the intercepts, to the precision of our Newton
+            assert np.abs(U.sum(axis=0)).max() <= 1e-6 * np.abs(U).sum() + 1e-300
+        V = X.T @ U                                                # (p, B)
+        a_max = min(dual_scaling(V[:, k], lam1, lam2, np.full(p, -np.inf), np.full(p, np.inf))
+                    for k in range(B))
+        a_all = min(dual_scaling(V[:, k], lam1, np.zeros(p), np.full(p, -np.inf),
+                                 np.full(p, np.inf)) for k in range(B))
+        # the L2 part of the L1-and-L2 features may also sit with the loss (the
+        # splitting regfast's kernel uses): the dual point (a U, -a lam2 W) is
+        # feasible once |a (X^T U - lam2 W)| <= lam1, and its conjugate is
+        # a^2 lam2 W^2 / 2.  Near the optimum it is the tight one where a tiny
+        # lam2 (columns of 1e3 spread) makes the conjugate of a V huge, and
+        # scaling into the L1 thresholds (a_all) costs a first-order term.
+        split = (lam1 > 0) & (lam2 > 0)
+        a_split = None
+        if split.any():
+            Vs = np.where(split[:, None], V - (lam2[:, None] * W.T), V)
+            a_split = min(dual_scaling(Vs[:, k], np.where(split, lam1, 0.0),
+                                       np.where(split, 0.0, lam2), np.full(p, -np.inf),
+                                       np.full(p, np.inf)) for k in range(B))
+        for a, splitting in [(a_max, False), (min(a_max, a_all), False), (a_split, True)]:
+            if a is None:
+                continue
+            # u = a C s (y - p) is C s (y - q) with q = (1 - a) y + a p in the simplex
+            Q = (1 - a) * Y + a * P
+            if K == 2:
+                q = Q[:, 0]
+                ent = -(np.where(q > 0, q * np.log(np.where(q > 0, q, 1)), 0.0)
+                        + np.where(q < 1, (1 - q) * np.log(np.where(q < 1, 1 - q, 1)), 0.0))
+            else:
+                ent = -np.sum(np.where(Q > 0, Q * np.log(np.where(Q > 0, Q, 1)), 0.0), axis=1)
+            if splitting:
+                hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
+                                      np.full(p, np.inf))[~split].sum() for k in range(B))
+                hstar += 0.5 * a * a * np.sum(lam2[split] * W[:, split] ** 2)
+            else:
+                hstar = sum(conjugate(a * V[:, k], lam1, lam2, np.full(p, -np.inf),
+                                      np.full(p, np.inf)).sum() for k in range(B))
+            dual = max(dual, c @ ent - hstar)
+    return C * (primal - dual), C * primal
+
+
+def float64_dual_point(case, C, l1_ratio, pf, fit_intercept):
+    """For float32 cases: the coefficients and intercepts of the same problem
+    fitted on float64 X at tol=1e-10, from which the certificate also builds a
+    dual point (its validity does not depend on where the point comes from;
+    the primal is still the returned fit's), or None if that fit fails."""
+    if case.dtype != np.float32:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, W, b, _ = regfast.logistic_path(
+                case.Xd, case.y, alphas=[1.0 / (C * case.n)], l1_ratio=l1_ratio,
+                fit_intercept=fit_intercept, sample_weight=case.sw, penalty_factor=pf,
+                tol=1e-10, max_iter=1000)
+    except (ValueError, TypeError):
+        return None
+    K = 1 if W.ndim == 2 else W.shape[0]
+    return W[..., 0].reshape(K, case.p), np.atleast_1d(b[..., 0])
 
 
 def logistic_C_unit(case, l1_ratio, sw, pf, fit_intercept=True):
@@ -1138,9 +1182,10 @@ def check_logistic_fit(case, est, C, l1_ratio, pf, fit_intercept, tol, conv, fac
         return
     if fit_intercept and one_weighted_class(case):
         return      # the intercept's optimum is at infinity: nothing to certify
-    gap, primal = logistic_certificate(case, est.coef_, est.intercept_, C=C,
-                                       l1_ratio=l1_ratio, sw=case.sw, pf=pf,
-                                       fit_intercept=fit_intercept)
+    gap, primal = logistic_certificate(
+        case, est.coef_, est.intercept_, C=C, l1_ratio=l1_ratio, sw=case.sw, pf=pf,
+        fit_intercept=fit_intercept,
+        dual_from=float64_dual_point(case, C, l1_ratio, pf, fit_intercept))
     eps = 1e-4 if case.dtype == np.float32 else 1e-9
     bound = 20 * tol * primal + eps * (primal + C * case.n)
     note(f"logistic gap={gap:.3e} primal={primal:.3e} bound={bound:.3e}")
@@ -1200,8 +1245,10 @@ def test_logistic_path(case, data):
         C = 1.0 / (alpha * case.n)
         W = coefs[..., k].reshape(K, case.p)
         b = np.atleast_1d(intercepts[..., k])
-        gap, primal = logistic_certificate(case, W, b, C=C, l1_ratio=l1_ratio, sw=case.sw,
-                                           pf=None, fit_intercept=fit_intercept)
+        gap, primal = logistic_certificate(
+            case, W, b, C=C, l1_ratio=l1_ratio, sw=case.sw, pf=None,
+            fit_intercept=fit_intercept,
+            dual_from=float64_dual_point(case, C, l1_ratio, None, fit_intercept))
         eps = 1e-4 if case.dtype == np.float32 else 1e-9
         assert gap <= 20 * tol * primal + eps * (primal + C * case.n), (k, gap, primal)
 
@@ -1289,3 +1336,108 @@ def test_logistic_certificate_intercepts_when_softmax_saturates():
                                        C=C, l1_ratio=0.5, sw=None, pf=None,
                                        fit_intercept=True)
     assert gap <= 20 * 1e-6 * primal + 1e-9 * (primal + C * case.n), (gap, primal)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.5, 1.0])
+def test_logistic_certificate_finite_at_tiny_columns(l1_ratio):
+    """Found by the 2026-12-06 22:05 run (test_logistic_path, 2 x 41, |X| ~
+    1e-150, C ~ 4e146): the certificate's L2 weights pf / sx^2 overflowed to
+    inf for a column below 1e-154, and inf * 0 made the primal and the
+    certificate nan (the test was wrong; regfast's coefficients are f - 1 at
+    C = f C_unit, as the L1 threshold says).  It works on the objective
+    divided by C now."""
+    spec = dict(shape='wide', n=2, p=41, dtype='float64', layout='F', quirks=[], seed=2,
+                lx=-150, ly=0, column_spread=0, density=0.5, integer_valued=False,
+                n_const=0, n_empty=0, bad_X=None, bad_y=None, weights='none', n_classes=2,
+                label_kind='int')
+    case = build_case(**spec)
+    for fit_intercept in (False, True):
+        unit = logistic_C_unit(case, l1_ratio, None, None, fit_intercept)
+        alphas = [1.0 / (f * unit * case.n) for f in LOGISTIC_C_FACTORS]
+        path_alphas, coefs, intercepts, _ = regfast.logistic_path(
+            case.X, case.y, alphas=alphas, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+            tol=1e-6, max_iter=1000)
+        for k, alpha in enumerate(path_alphas):
+            C = 1.0 / (alpha * case.n)
+            gap, primal = logistic_certificate(
+                case, coefs[..., k].reshape(1, -1), np.atleast_1d(intercepts[..., k]), C=C,
+                l1_ratio=l1_ratio, sw=None, pf=None, fit_intercept=fit_intercept)
+            assert np.isfinite(primal) and np.isfinite(gap), (k, gap, primal)
+            assert gap <= 20 * 1e-6 * primal + 1e-9 * (primal + C * case.n), (k, gap, primal)
+
+
+def test_enet_certificate_at_an_exact_fit_with_bounds():
+    """Found by the session-6 long run (test_elastic_net: Lasso at alpha = 0,
+    positive=True, no intercept, 24 x 7 with a constant column, constant y):
+    regfast's answer is an exact fit (objective 1e-31, as scipy's nnls), so the
+    residual is rounding and the pushes X^T r on features held at 0 are
+    ~1e-15 = eps |X| |y|; the certificate compared them with 1e-6 |X| |r| ~
+    1e-21 and called a held feature growable (the test was wrong).  It allows
+    the rounding of X^T r now."""
+    from scipy.optimize import nnls
+    spec = dict(shape='small', n=24, p=7, dtype='float64', layout='F', quirks=[], seed=0,
+                lx=0, ly=0, column_spread=0, density=1.0, integer_valued=False, n_const=1,
+                n_empty=0, bad_X=None, bad_y=None, weights='none', target='constant')
+    case = build_case(**spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)       # alpha = 0's advice
+        est = regfast.Lasso(alpha=0.0, fit_intercept=False, positive=True, tol=1e-4,
+                            max_iter=100_000).fit(case.X, case.y)
+    gap, yy, primal = enet_certificate(case, est.coef_, est.intercept_, alpha=0.0,
+                                       l1_ratio=1.0, sw=None, pf=None, fit_intercept=False,
+                                       positive=True)
+    # assert_certified's bound (its note() works inside @given only)
+    assert np.isfinite(gap) and gap <= 10 * 1e-4 * yy + 1e-10 * (yy + primal) + 1e-13 * 24
+    # and the objective is the optimum (scipy's NNLS), in X's units
+    r = case.yd - case.Xd @ est.coef_
+    assert 0.5 * r @ r <= 0.5 * nnls(case.Xd, case.yd)[1] ** 2 + 1e-13 * (case.yd @ case.yd)
+
+
+def test_logistic_certificate_float32_dual_point_from_float64():
+    """Found by the session-6 long run (test_logistic_path, float32 19 x 3
+    integer X, 3 classes, some zero weights, l1_ratio 1, C = 1e6 C_unit):
+    regfast's float32 fit is 1.5e-3 (3e-9 relative) above the optimum, but
+    along a flat direction its coefficients are 0.6 off the optimal ones, and
+    the dual point built from their gradient gave a gap of 1.26e4 (2.5% of
+    the primal) against a bound of 1.3e3 (the test was loose).  The
+    certificate also tries the dual point of a float64 fit now."""
+    spec = dict(shape='small', n=19, p=3, dtype='float32', layout='F', quirks=[], seed=0,
+                lx=0, ly=0, column_spread=0, density=1.0, integer_valued=True, n_const=0,
+                n_empty=0, bad_X=None, bad_y=None, weights='some_zero', n_classes=3,
+                label_kind='int')
+    case = build_case(**spec)
+    alpha = 3.3125470866402273e-07
+    C = 1.0 / (alpha * case.n)
+    _, coefs, intercepts, _ = regfast.logistic_path(
+        case.X, case.y, alphas=[alpha], l1_ratio=1.0, fit_intercept=True,
+        sample_weight=case.sw, tol=1e-4, max_iter=1000)
+    gap, primal = logistic_certificate(
+        case, coefs[..., 0], intercepts[..., 0], C=C, l1_ratio=1.0, sw=case.sw, pf=None,
+        fit_intercept=True, dual_from=float64_dual_point(case, C, 1.0, None, True))
+    assert gap <= 20 * 1e-4 * primal + 1e-4 * (primal + C * case.n), (gap, primal)
+
+
+def test_enet_path_float32_conservative_warning_is_still_certified():
+    """Found by the session-6 second long run (test_enet_path): lasso_path on
+    float32 CSC 4 x 2 (columns 4 decades apart, positive, penalty factors, auto
+    grid of 6): at the fourth alpha the kernel's float32 gap stayed at 1.14
+    tol yy for 100000 epochs and it warned, while the gap recomputed in float64
+    is 0.18 tol yy: the answer is right, the warning conservative (open in
+    docs/KERNEL_BUGS.md).  The test accepts the warning for float32 but still
+    certifies every alpha."""
+    spec = dict(shape='small', n=4, p=2, dtype='float32', layout='csc', quirks=[],
+                seed=2402, lx=0, ly=0, column_spread=10, density=0.1, integer_valued=False,
+                n_const=0, n_empty=0, bad_X=None, bad_y=None, weights='none',
+                target='linear')
+    case = build_case(**spec)
+    pf = np.array([1.73667781, 2.20253023])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        alphas, coefs, _ = regfast.lasso_path(case.X, case.y, alphas=6, fit_intercept=False,
+                                              penalty_factor=pf, positive=True, tol=1e-4,
+                                              max_iter=100_000)
+    for k, alpha in enumerate(alphas):
+        gap, yy, primal = enet_certificate(case, coefs[:, k].astype(float), 0.0, alpha=alpha,
+                                           l1_ratio=1.0, sw=None, pf=pf,
+                                           fit_intercept=False, positive=True)
+        assert gap <= 1e-4 * yy, (k, gap, yy)

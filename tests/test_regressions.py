@@ -564,3 +564,103 @@ def test_column_constant_on_the_weighted_rows_is_constant(storage):
             est.fit(X, y, sample_weight=sw)
         assert est.coef_[0] == 0.0
         assert est.intercept_ == pytest.approx(y[1], rel=1e-15)
+
+
+@pytest.mark.parametrize("cv", [None, 3])
+@pytest.mark.parametrize("gcv_mode", [None, "svd"])
+def test_ridge_cv_subnormal_alpha_on_a_tiny_constant_column(cv, gcv_mode):
+    """Found by the 2026-12-06 22:05 long run (test_ridge_cv): a 186 x 1
+    constant column of 4.9e-153 and a proportionate alpha of 4.5e-309
+    (subnormal).  Centred, the column is exactly 0, so its eigenvalue is 0 and
+    1 / (lam + alpha) overflowed to inf: LOO gave best_score_ = nan (0 * inf),
+    k-fold refused the fit.  The spectrum is now used in units near
+    max(lam, alpha).  Reference: with Z = 0 the model is the intercept alone,
+    whose LOO residuals are (y_i - mean(y)) n / (n - 1), and whose k-fold R^2
+    is that of each training fold's mean."""
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import KFold
+    from regfast import RidgeCV
+    case = property_case(shape='tall', n=186, p=1, dtype='float64', layout='F', quirks=[],
+                         seed=129629, lx=-150, ly=0, column_spread=0, density=1.0,
+                         integer_valued=True, n_const=1, n_empty=0, bad_X=None,
+                         bad_y=None, weights='none', target='linear')
+    y, n = case.yd, case.n
+    alpha = 4.4623776044955e-309
+    est = RidgeCV(alphas=[alpha], cv=cv, gcv_mode=gcv_mode).fit(case.X, case.y)
+    if cv is None:
+        ref = -np.mean(((y - y.mean()) * n / (n - 1)) ** 2)
+    else:
+        ref = np.mean([r2_score(y[test], np.full(len(test), y[train].mean()))
+                       for train, test in KFold(3).split(case.Xd)])
+    assert est.alpha_ == alpha
+    np.testing.assert_allclose(est.best_score_, ref, rtol=1e-12)
+    assert est.coef_[0] == 0.0
+    np.testing.assert_allclose(est.intercept_, y.mean(), rtol=1e-14)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "lsqr"])
+@pytest.mark.parametrize("alpha", [0.0, 1e-30, 1e-12])
+def test_ridge_sparse_columns_ten_decades_apart(solver, alpha):
+    """Open since the 2026-12-06 runs (test_ridge, CI's numpy 2.4 draw "objective
+    0.034 against 1e-32"): alpha = 0 (or tiny) on sparse 3 x 20 X whose columns
+    span 10 decades (singular values 6.5e7, 4.5, 1.6e-5).  The direct route's
+    Gram matrix X X^T squares the condition to 1e25: Cholesky refused it and
+    the minimum-norm fallback's cutoff dropped the genuine small eigenvalue;
+    'lsqr' on X scaled by one number stopped on scipy's condition limit
+    (1e8).  Both now run LSQR on X with its columns equilibrated (the fallback
+    from its minimum-norm point).  Reference: numpy's lstsq on the augmented
+    system [X; sqrt(alpha) I] (SVD of X itself)."""
+    from regfast import Ridge
+    case = property_case(shape='wide', n=3, p=20, dtype='float64', layout='csc', quirks=[],
+                         seed=0, lx=0, ly=0, column_spread=10, density=0.1,
+                         integer_valued=False, n_const=0, n_empty=0, bad_X=None, bad_y=None,
+                         weights='none', target='linear')
+    X, y = case.Xd, case.yd
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = Ridge(alpha=alpha, solver=solver, fit_intercept=False, tol=1e-10).fit(case.X, y)
+
+    def objective(w):
+        r = y - X @ w
+        return r @ r + alpha * (w @ w)
+    A = np.vstack([X, np.sqrt(alpha) * np.eye(20)])
+    ref = np.linalg.lstsq(A, np.r_[y, np.zeros(20)], rcond=None)[0]
+    # the bug: 0.0349 against an optimum of 1e-32 (alpha = 0) or 1.3e-4 (1e-12)
+    assert objective(est.coef_) <= objective(ref) + 1e-10 * (y @ y), (
+        objective(est.coef_), objective(ref))
+
+
+def test_logistic_float32_stall_stops_early():
+    """Found by CI's derandomized profile (test_logistic_path, multinomial
+    float32 CSR 162 x 4, |X| ~ 2.5e15, intercept, l1_ratio 0.5, C = 1e3 C_unit):
+    at float32's precision the duality gap has a floor near 1e-2 relative, and
+    the Newton steps moved only rounding for 1000 steps (26 s for four alphas)
+    before max_iter.  The solver now stops once 20 steps in a row neither
+    lower the objective beyond its rounding nor halve the gap, with the
+    ConvergenceWarning.  The answer is the same: checked against the float64
+    fit, itself certified by the property tests' recomputed duality gap."""
+    from sklearn.exceptions import ConvergenceWarning
+    from regfast import logistic_path
+    props = property_module()
+    case = props.build_case(shape='tall', n=162, p=4, dtype='float32', layout='csr',
+                            quirks=[], seed=16071303, lx=15, ly=0, column_spread=10,
+                            density=1.0, integer_valued=False, n_const=0, n_empty=2,
+                            bad_X=None, bad_y=None, weights='none', n_classes=3,
+                            label_kind='int')
+    unit = props.logistic_C_unit(case, 0.5, None, None, True)
+    alpha = 1.0 / (1e3 * unit * case.n)
+    C = 1.0 / (alpha * case.n)
+    with pytest.warns(ConvergenceWarning):
+        _, coefs, _, _, n_iters = logistic_path(case.X, case.y, alphas=[alpha] * 4,
+                                                l1_ratio=0.5, tol=1e-4, max_iter=1000,
+                                                return_n_iter=True)
+    assert np.all(n_iters < 100), n_iters          # the bug: 1000 each
+    _, ref, b_ref, _ = logistic_path(case.Xd, case.y, alphas=[alpha], l1_ratio=0.5,
+                                     tol=1e-8, max_iter=1000)
+    gap, primal = props.logistic_certificate(case, ref[..., 0], b_ref[..., 0], C=C,
+                                             l1_ratio=0.5, sw=None, pf=None,
+                                             fit_intercept=True)
+    assert gap <= 1e-7 * primal
+    for k in range(4):
+        np.testing.assert_allclose(coefs[..., k], ref[..., 0], rtol=1e-3,
+                                   atol=1e-3 * np.abs(ref).max())
