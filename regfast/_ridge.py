@@ -409,8 +409,8 @@ def pow2(v):
     return np.where(ok, 2.0 ** np.round(np.log2(np.where(ok, v, 1.0))), 1.0)
 
 
-# solver='lsqr' equilibrates the columns (see solve_lsqr) when alpha = 0 or
-# when their norms span more than this factor
+# solver='lsqr' equilibrates the columns (see solve_lsqr) when their norms span
+# more than this factor
 LSQR_EQUILIBRATE_SPREAD = 1e4
 
 
@@ -424,10 +424,12 @@ def solve_lsqr(design, z, alphas, tol, max_iter, coef0=None, equilibrate=None):
     condition limit far from the optimum (alpha = 0, 3 x 20 CSC: objective
     0.035 against 1e-32); scaling the columns removes that part of the
     condition, the one the Gram matrix squares.  It is not done by default
-    (equilibrate=None) for alpha > 0 with column norms within
-    LSQR_EQUILIBRATE_SPREAD: there it only slows LSQR down where p > n (the
-    null space of Z, all at eigenvalue alpha, is spread to alpha / d_j^2; 3x
-    the iterations on a 20000 x 50000 sparse design).  Either way scale-free:
+    (equilibrate=None) with column norms within LSQR_EQUILIBRATE_SPREAD: for
+    alpha > 0 it only slows LSQR down where p > n (the null space of Z, all at
+    eigenvalue alpha, is spread to alpha / d_j^2; 3x the iterations on a
+    20000 x 50000 sparse design), and at alpha = 0 with p > n LSQR from 0 ends
+    on the minimum-norm solution of the system it runs on, which for D^-1 w is
+    not the minimum-norm w (scikit-learn's test_ridge_regression_unpenalized).  Either way scale-free:
     z is divided by a power of two near its largest entry.  coef0 (T, p), if
     given, is the starting point (equilibrated runs only).
     """
@@ -447,7 +449,7 @@ def solve_lsqr(design, z, alphas, tol, max_iter, coef0=None, equilibrate=None):
     for t, a in enumerate(alphas):
         scale = float(pow2(np.max(np.abs(z[:, t]), initial=0.0)))
         b = z[:, t].astype(np.float64) / scale
-        equi = (a == 0 or spread > LSQR_EQUILIBRATE_SPREAD) if equilibrate is None else equilibrate
+        equi = spread > LSQR_EQUILIBRATE_SPREAD if equilibrate is None else equilibrate
         if not equi:
             op = LinearOperator(
                 (n, p), dtype=np.float64,

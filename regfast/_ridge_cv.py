@@ -435,7 +435,10 @@ class RidgeCV(RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
             if keep:
                 results[rows] = E
         # never a nan score in silence: LOO residuals that left float64's range
-        check_finite_fit(sq_sum, owner)
+        # (an infinite one is a sample of leverage one at alpha ~ 0: its LOO
+        # error is unbounded, the score -inf, as scikit-learn's)
+        if np.isnan(sq_sum).any():
+            check_finite_fit(sq_sum, owner)
 
         if scorer is None:
             scores = -sq_sum / n                         # (T, n_alphas)

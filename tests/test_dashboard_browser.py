@@ -93,7 +93,8 @@ def dashboard(tmp_path_factory):
     if offline.missing():
         pytest.skip(f"dashboard test needs Debian's JavaScript packages for "
                     f"asv_offline.py: apt-get install -y {offline.PACKAGES}")
-    commits = _git("rev-list", "--max-count=3", "HEAD")
+    # first-parent: asv places only the branch's own commits (not a merged branch's)
+    commits = _git("rev-list", "--first-parent", "--max-count=3", "HEAD")
     if len(commits) < 3:
         pytest.skip("dashboard test needs a git checkout with 3 commits of history")
     tmp = tmp_path_factory.mktemp("asv")
