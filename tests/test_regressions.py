@@ -664,3 +664,26 @@ def test_logistic_float32_stall_stops_early():
     for k in range(4):
         np.testing.assert_allclose(coefs[..., k], ref[..., 0], rtol=1e-3,
                                    atol=1e-3 * np.abs(ref).max())
+
+
+def test_positive_lasso_path_with_more_nonzeros_than_rows_converges():
+    """2 x 39 design, positive Lasso path to alpha_max / 1000 at tol 1e-8 (the long
+    property run of 2026-12-07): the second alpha kept three non-zeros in two rows
+    and ran out of 100000 epochs at gap 2.2e-7 (tol 3.1e-9), coordinate descent
+    crawling along the null direction of the support's columns.  The support
+    reduction drops a feature along it.  Reference: KKT in numpy (positive
+    Lasso: X_j^T r / n = alpha on the support, <= alpha off it)."""
+    X = np.random.RandomState(178539664).randn(2, 39)
+    y = np.array([float.fromhex("-0x1.8f8d01d31e793p-1"),
+                  float.fromhex("-0x1.9f68876f25ec0p-4")])
+    alphas = np.array([0.72402518, 0.00072403])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, coefs, gaps = lasso_path(sp.csc_matrix(X), y, alphas=alphas, fit_intercept=False,
+                                    positive=True, tol=1e-8, max_iter=100000)
+    w = coefs[:, 1]
+    assert gaps[1] <= 1e-8 * (y @ y) / 2
+    g = X.T @ (y - X @ w) / 2
+    assert np.all(w >= 0) and np.sum(w > 0) <= 2
+    np.testing.assert_allclose(g[w > 0], alphas[1], rtol=1e-9)
+    assert np.all(g[w == 0] <= alphas[1] * (1 + 1e-9))
