@@ -75,6 +75,12 @@ class RidgeDesign:
         else:
             w = np.ones(self.n_samples) if self.sw is None else self.sw
             y_mean = (w @ y.astype(np.float64, copy=False)) / self.sw_sum
+            # a constant target's mean is its value: centred exactly 0, as the
+            # elastic net's Problem does (rounding there made ElasticNet(l1_ratio=0)
+            # start from w ~ 1e-86 with a tolerance of 0, and never stop)
+            if self.n_samples:
+                const = np.all(y == y[:1], axis=0)
+                y_mean[const] = y[0, const]
         z = y - y_mean
         if self.sqrt_sw is not None:
             z = z * self.sqrt_sw[:, None]

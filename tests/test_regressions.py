@@ -687,3 +687,17 @@ def test_positive_lasso_path_with_more_nonzeros_than_rows_converges():
     assert np.all(w >= 0) and np.sum(w > 0) <= 2
     np.testing.assert_allclose(g[w > 0], alphas[1], rtol=1e-9)
     assert np.all(g[w == 0] <= alphas[1] * (1 + 1e-9))
+
+
+def test_pure_l2_elastic_net_on_a_constant_target_stops_at_zero():
+    """ElasticNet(l1_ratio=0) on a constant y (the long property run of 2026-12-07):
+    its exact Ridge start centred y with a rounded mean, so it began at w ~ 1e-86
+    while the tolerance (tol ||y_c||^2) was exactly 0, and ran 100000 epochs to a
+    ConvergenceWarning.  The minimiser is w = 0, intercept = y's value."""
+    X = np.asfortranarray(np.random.RandomState(0).randn(60, 2))
+    y = np.full(60, float.fromhex("0x1.ccd6a7c5f3c29p-1"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = ElasticNet(alpha=11.50110209658077, l1_ratio=0.0, max_iter=100000).fit(X, y)
+    np.testing.assert_array_equal(est.coef_, 0.0)
+    assert est.intercept_ == y[0]
