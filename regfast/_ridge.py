@@ -322,7 +322,10 @@ def conjugate_gradient(apply, B, precond, done, max_iter):
         n_iter[active] = it
         rr = np.einsum("it,it->t", R, R)
         cols = np.flatnonzero(active)
-        active[cols[done(X[:, cols], AX[:, cols], rr[cols], cols)]] = False
+        if cols.size == B.shape[1]:         # all active: views, not copies
+            active[done(X, AX, rr, cols)] = False
+        else:
+            active[cols[done(X[:, cols], AX[:, cols], rr[cols], cols)]] = False
         Z = R * precond
         rz_new = np.einsum("it,it->t", R, Z)
         beta = np.divide(rz_new, rz, out=np.zeros_like(rz), where=active)
@@ -359,7 +362,6 @@ def solve_cg(design, z, alphas, tol, max_iter, owner):
     tau = 2.0 ** np.minimum(np.ceil(np.log2(np.where(ok_z, zmax, 1.0))), 1023)
     z = np.asarray(z / tau, dtype=design.dtype, order="F")
     alphas = alphas / sigma / sigma
-    a = alphas.astype(design.dtype)
     b = z if dual else np.asarray(design.rmatvec(z) / sigma, dtype=design.dtype)
     b_norm = np.linalg.norm(b, axis=0)
     # the error bound's factor per target: ||w - w*|| <= factor * ||r||
@@ -384,16 +386,14 @@ def solve_cg(design, z, alphas, tol, max_iter, owner):
             out[bounded] = factor[cols][bounded] * r[bounded] <= tol * w_norm
         return out
 
-    # (each product scaled by 1 / sigma as it is formed: Z^T Z itself may overflow)
+    def apply(V):
+        return design.normal_apply(V, dual, inv, alphas)
+
     if dual:
-        U, n_iter, ok = conjugate_gradient(
-            lambda V: design.matvec(design.rmatvec(V) * inv) * inv + a * V, z,
-            precond, done, max_iter)
+        U, n_iter, ok = conjugate_gradient(apply, z, precond, done, max_iter)
         W = design.rmatvec(U) * inv
     else:
-        W, n_iter, ok = conjugate_gradient(
-            lambda V: design.rmatvec(design.matvec(V) * inv) * inv + a * V, b,
-            precond, done, max_iter)
+        W, n_iter, ok = conjugate_gradient(apply, b, precond, done, max_iter)
     coef = (W * (tau / sigma)).astype(design.dtype).T
     if not ok.all():
         warnings.warn(f"{owner}: conjugate gradients did not reach tol={tol} "

@@ -207,6 +207,38 @@ def test_cg_tol_bounds_the_coefficient_error(tol, wide):
         assert err <= tol, (alpha, model.n_iter_, err)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("shape", [(30, 12), (9, 25)], ids=["tall", "wide"])
+def test_normal_equation_products_on_sparse_x(shape, fit_intercept, weighted, dtype):
+    """The one-pass CSC product of conjugate gradients against explicit dense
+    algebra: Z^T Z V and Z Z^T V (Z centred and weighted), with an empty
+    column, a constant column (centred exactly zero) and three vectors."""
+    from regfast._ridge_design import RidgeDesign
+
+    rng = np.random.RandomState(0)
+    n, p = shape
+    X = rng.randn(n, p) * (rng.rand(n, p) < 0.4)
+    X[:, 1] = 0.0
+    X[:, 2] = 3.0
+    sw = rng.uniform(0.2, 3.0, n) if weighted else None
+    design = RidgeDesign(sp.csc_matrix(X.astype(dtype)), sw, fit_intercept)
+    s = np.ones(n) if sw is None else sw
+    xm = s @ X / s.sum() if fit_intercept else np.zeros(p)
+    Z = np.sqrt(s)[:, None] * (X - xm)
+    if fit_intercept:
+        Z[:, 2] = 0.0
+    inv, alphas = 0.5, np.array([0.0, 0.3, 2.0])
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    for dual, A in ((True, Z @ Z.T), (False, Z.T @ Z)):
+        V = rng.randn(len(A), 3).astype(dtype)
+        got = design.normal_apply(V, dual, inv, alphas)
+        want = inv * inv * A @ V.astype(np.float64) + V * alphas
+        assert got.dtype == dtype and got.shape == V.shape
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.abs(want).max())
+
+
 @pytest.mark.parametrize("y_shape", ["1d", "column", "2targets"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_attribute_shapes_as_sklearn(y_shape, fit_intercept):
