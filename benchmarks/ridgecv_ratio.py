@@ -7,10 +7,9 @@ and when p > n the eigendecomposition of the n x n Gram matrix.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/ridgecv_ratio.py
 
-Medians of 7 runs, single-threaded.
+Medians of 7 runs after a warm-up, single-threaded.
 """
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -19,21 +18,13 @@ from scipy import linalg
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmarks.measure import median_time  # noqa: E402
 from benchmarks.problems import as_dtype, make_problem  # noqa: E402
 
 import regfast  # noqa: E402
 from regfast._gram import gram_dense  # noqa: E402
 
 ALPHAS = np.logspace(-3, 3, 100)
-
-
-def median_time(f, repeats=7):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def main():

@@ -26,7 +26,7 @@ from libc.string cimport memset
 from cython.parallel cimport prange
 
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum, sdot,
-                      col_grad, col_update, col_sqnorm, col_dense, col_grad_block,
+                      saxpy, col_grad, col_update, col_sqnorm, col_dense, col_grad_block,
                       col_update_block)
 from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,
                        l2_conj2, l2_push, at_bound, block_shrink)
@@ -1217,7 +1217,7 @@ cdef _normal_apply(const floating[:] values, const int[::1] indices,
                    const double[::1] xm, const floating[::1] sqrt_sw, const int[::1] cols,
                    const floating[::1, :] V, double inv, const double[::1] alphas,
                    bint dual):
-    cdef Py_ssize_t k = V.shape[1], m = cols.shape[0], n = n_rows, i, j, jj, t, q
+    cdef Py_ssize_t k = V.shape[1], m = cols.shape[0], n = n_rows, i, j, jj, t
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1, :] out = np.zeros((V.shape[0], k), dtype=dtype, order="F")
     cdef floating[::1, :] u = np.zeros((n, k), dtype=dtype, order="F")
@@ -1226,7 +1226,6 @@ cdef _normal_apply(const floating[:] values, const int[::1] indices,
     cdef const floating* x = &values[0] if values.shape[0] else NULL
     cdef const int* idx = &indices[0] if indices.shape[0] else NULL
     cdef double g, mj = 0.0
-    cdef floating a
     cdef floating* o
     cdef floating* uu
     # centring: (X - 1 m^T) c = X c - (m^T c) 1 and (X - 1 m^T)^T u =
@@ -1247,9 +1246,7 @@ cdef _normal_apply(const floating[:] values, const int[::1] indices,
                     o = &out[0, t]
                     g = (sdot(indptr[j], indptr[j + 1], x, idx, uu) - mj * usum[t]) * inv
                     shift[t] += g * mj
-                    a = <floating> g
-                    for q in range(indptr[j], indptr[j + 1]):
-                        o[idx[q]] += a * x[q]
+                    saxpy(indptr[j], indptr[j + 1], <floating> g, x, idx, o)
             for t in range(k):
                 for i in range(n):
                     out[i, t] = <floating> ((out[i, t] - shift[t])
@@ -1262,11 +1259,8 @@ cdef _normal_apply(const floating[:] values, const int[::1] indices,
                 if centred:
                     mj = xm[j]
                 for t in range(k):
-                    uu = &u[0, t]
-                    a = V[j, t]
-                    shift[t] += a * mj
-                    for q in range(indptr[j], indptr[j + 1]):
-                        uu[idx[q]] += a * x[q]
+                    shift[t] += V[j, t] * mj
+                    saxpy(indptr[j], indptr[j + 1], V[j, t], x, idx, &u[0, t])
             for t in range(k):
                 for i in range(n):
                     u[i, t] = <floating> ((u[i, t] - shift[t]) * inv

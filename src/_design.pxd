@@ -113,7 +113,10 @@ cdef inline double wsum(Py_ssize_t n, const floating* s,
 cdef inline double sdot(Py_ssize_t k0, Py_ssize_t k1, const floating* x,
                         const int* idx, const floating* v) noexcept nogil:
     """sum_k x[k] v[idx[k]] for k0 <= k < k1: a sparse column's dot product.
-    Four partial sums: one accumulator is bound by the latency of its adds."""
+    Four partial sums: one accumulator is bound by the latency of its adds.
+    (col_grad keeps its one accumulator: its rounding is what the solvers'
+    results were checked with; moving it to sdot changed a LogisticRegressionCV
+    sample-weight equivalence check by 1.8e-7 relative, past its 1e-7.)"""
     cdef double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
     cdef Py_ssize_t k = k0
     while k + 4 <= k1:
@@ -126,6 +129,16 @@ cdef inline double sdot(Py_ssize_t k0, Py_ssize_t k1, const floating* x,
         a0 += <double> x[k] * v[idx[k]]
         k += 1
     return (a0 + a1) + (a2 + a3)
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline void saxpy(Py_ssize_t k0, Py_ssize_t k1, floating a, const floating* x,
+                       const int* idx, floating* v) noexcept nogil:
+    """v[idx[k]] += a x[k] for k0 <= k < k1: a sparse column added to v."""
+    cdef Py_ssize_t k
+    for k in range(k0, k1):
+        v[idx[k]] += a * x[k]
 
 
 @cython.boundscheck(False)
@@ -150,7 +163,9 @@ cdef inline double col_grad(const Design* D, Py_ssize_t j, const floating* v,
         return wdot(D.n, s, x, v) - m * vsum
     x = <const floating*> D.values
     if s == NULL:
-        return sdot(D.indptr[j], D.indptr[j + 1], x, D.indices, v) - m * vsum
+        for k in range(D.indptr[j], D.indptr[j + 1]):
+            acc += <double> x[k] * v[D.indices[k]]
+        return acc - m * vsum
     else:
         for k in range(D.indptr[j], D.indptr[j + 1]):
             i = D.indices[k]
@@ -176,9 +191,7 @@ cdef inline double col_update(const Design* D, Py_ssize_t j, double delta,
         c = <floating> (delta * D.xm[j]) if D.xm != NULL else 0
         axpy_centred(D.n, a, <const floating*> D.values + j * D.ld, c, v)
         return 0.0
-    x = <const floating*> D.values
-    for k in range(D.indptr[j], D.indptr[j + 1]):
-        v[D.indices[k]] -= a * x[k]
+    saxpy(D.indptr[j], D.indptr[j + 1], -a, <const floating*> D.values, D.indices, v)
     if D.xm != NULL:
         return -delta * D.n_eff * D.xm[j]
     return 0.0

@@ -1,4 +1,5 @@
-"""Peak memory of one call, beyond what the process held before it (Linux).
+"""Peak memory of one call, beyond what the process held before it (Linux),
+and the median wall time of a call (for the stand-alone benchmark scripts).
 
 Resets the kernel's high-water mark of the resident set (``/proc/self/clear_refs``,
 value 5), runs the call, and reads ``VmHWM``: what the call allocated at its
@@ -7,6 +8,7 @@ figure is NaN.
 """
 
 import math
+import time
 
 _STATUS = "/proc/self/status"
 
@@ -36,3 +38,15 @@ def peak_increase(fn):
     if math.isnan(before):
         return out, math.nan
     return out, _status_kib("VmHWM") * 1024 - before
+
+
+def median_time(fn, repeats=7, warm_up=True):
+    """Median wall time of fn() over repeats calls, after one untimed call."""
+    if warm_up:
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(sorted(times)[len(times) // 2])
