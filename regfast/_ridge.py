@@ -23,6 +23,7 @@ from scipy.sparse.linalg import LinearOperator, lsqr
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from . import _cd
 from ._coordinate_descent import LinearPredictorMixin
 from ._problem import Problem, use_gram
 from ._ridge_design import RidgeDesign
@@ -290,51 +291,6 @@ def solve_svd(design, z, alphas):
 
 
 # -- matrix-free solvers -------------------------------------------------------
-def conjugate_gradient(apply, B, precond, done, max_iter):
-    """Solve apply(X) = B column by column (each system symmetric positive
-    definite), all columns in lockstep so that apply works on blocks.
-
-    precond, shaped as B, is a diagonal (Jacobi) preconditioner per column:
-    the inverse of the system's diagonal.  done(X, AX, rr, cols) says which
-    of the columns cols (with solution X[:, cols], its product AX[:, cols]
-    with the system, kept up to date without products, and squared residual
-    norms rr) have stopped.  Returns (X, iterations per column, converged
-    per column).
-    """
-    X = np.zeros_like(B)
-    AX = np.zeros_like(B)
-    R = B.copy()
-    Z = R * precond
-    rz = np.einsum("it,it->t", R, Z)
-    rr = np.einsum("it,it->t", R, R)
-    active = ~done(X, AX, rr, np.arange(B.shape[1]))
-    n_iter = np.zeros(B.shape[1], dtype=np.int32)
-    D = Z.copy()
-    for it in range(1, max_iter + 1):
-        if not active.any():
-            break
-        AD = apply(D)
-        dAd = np.einsum("it,it->t", D, AD)
-        step = np.divide(rz, dAd, out=np.zeros_like(rz), where=active & (dAd > 0))
-        X += step.astype(B.dtype) * D
-        AX += step.astype(B.dtype) * AD
-        R -= step.astype(B.dtype) * AD
-        n_iter[active] = it
-        rr = np.einsum("it,it->t", R, R)
-        cols = np.flatnonzero(active)
-        if cols.size == B.shape[1]:         # all active: views, not copies
-            active[done(X, AX, rr, cols)] = False
-        else:
-            active[cols[done(X[:, cols], AX[:, cols], rr[cols], cols)]] = False
-        Z = R * precond
-        rz_new = np.einsum("it,it->t", R, Z)
-        beta = np.divide(rz_new, rz, out=np.zeros_like(rz), where=active)
-        D *= beta.astype(B.dtype)
-        D += Z
-        rz = rz_new
-    return X, n_iter, ~active
-
-
 def solve_cg(design, z, alphas, tol, max_iter, owner):
     """Jacobi-preconditioned conjugate gradients on Z^T Z + alpha I (n >= p)
     or Z Z^T + alpha I (p > n), all targets at once (one block product with X
@@ -369,31 +325,14 @@ def solve_cg(design, z, alphas, tol, max_iter, owner):
         factor = 1.0 / (2.0 * np.sqrt(alphas)) if dual else 1.0 / alphas
     diag = (sq / sigma / sigma)[:, None] + alphas
     precond = (1.0 / np.where(diag > 0, diag, 1.0)).astype(design.dtype)
-    inv = 1.0 / sigma          # a Python float: products keep X's dtype
-
-    def done(U, AU, rr, cols):
-        r = np.sqrt(rr)
-        out = r <= tol * b_norm[cols]                # alpha = 0, and b = 0
-        bounded = np.isfinite(factor[cols])
-        if bounded.any():
-            U, AU = U[:, bounded], AU[:, bounded]
-            if dual:   # ||Z^T u||^2 = u^T (A - alpha I) u, without a product with X
-                w2 = (np.einsum("it,it->t", U, AU)
-                      - alphas[cols][bounded] * np.einsum("it,it->t", U, U))
-            else:
-                w2 = np.einsum("it,it->t", U, U)
-            w_norm = np.sqrt(np.maximum(w2, 0.0))
-            out[bounded] = factor[cols][bounded] * r[bounded] <= tol * w_norm
-        return out
-
-    def apply(V):
-        return design.normal_apply(V, dual, inv, alphas)
-
-    if dual:
-        U, n_iter, ok = conjugate_gradient(apply, z, precond, done, max_iter)
-        W = design.rmatvec(U) * inv
-    else:
-        W, n_iter, ok = conjugate_gradient(apply, b, precond, done, max_iter)
+    inv = 1.0 / sigma
+    # Jacobi-preconditioned CG in the kernel, all targets in lockstep (one or two
+    # passes over X per iteration for all of them), without the GIL
+    U, n_iter, ok = _cd.ridge_cg(*design.kernel_args(), np.asfortranarray(b),
+                                 np.asfortranarray(precond), alphas, inv, dual, float(tol),
+                                 b_norm.astype(np.float64), factor.astype(np.float64),
+                                 int(max_iter))
+    W = design.rmatvec(U) * inv if dual else U
     coef = (W * (tau / sigma)).astype(design.dtype).T
     if not ok.all():
         warnings.warn(f"{owner}: conjugate gradients did not reach tol={tol} "

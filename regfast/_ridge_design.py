@@ -116,30 +116,29 @@ class RidgeDesign:
                               matvec=self.matvec, rmatvec=self.rmatvec,
                               matmat=self.matvec, rmatmat=self.rmatvec)
 
-    def normal_apply(self, V, dual, inv, alphas):
-        """inv^2 Z Z^T V + V diag(alphas) (dual: V of shape (n, k)) or
-        inv^2 Z^T Z V + V diag(alphas) (primal: V of shape (p, k)), in X's
-        dtype; each of the two products is scaled by inv as it is formed.
-
-        Sparse X: one kernel call (`_cd.normal_apply`; the dual product reads
-        X once, not twice).  Dense X: two BLAS products.
-        """
-        V = np.asarray(V, dtype=self.dtype, order="F")
-        alphas = np.asarray(alphas, dtype=np.float64)
-        if not self.is_sparse:
-            inv = float(inv)       # a Python float: products keep X's dtype
-            P = (self.matvec(self.rmatvec(V) * inv) if dual
-                 else self.rmatvec(self.matvec(V) * inv))
-            return P * inv + V * alphas.astype(self.dtype)
+    def columns(self):
+        """int32 indices of the columns of Z that are not exactly zero: all
+        but the constant columns (centred exactly 0, see constant_columns)."""
         if self._cols is None:
             keep = np.ones(self.n_features, dtype=bool)
             if self._const is not None:
-                keep[self._const] = False       # centred exactly 0 (see constant_columns)
+                keep[self._const] = False
             self._cols = np.flatnonzero(keep).astype(np.int32)
-        _, values, indices, indptr = self._kernel_args
-        return _cd.normal_apply(values, indices, indptr, self.n_samples, self.n_features,
-                                self.xm, self.sqrt_sw, self._cols, V, float(inv), alphas,
-                                bool(dual))
+        return self._cols
+
+    def kernel_args(self):
+        """The arguments that describe Z to the kernel's Ridge routines
+        (_cd.ridge_cg, _cd.normal_apply): X, its shape, means, weights, columns."""
+        return (*self._kernel_args, self.n_samples, self.n_features, self.xm,
+                self.sqrt_sw, self.columns())
+
+    def normal_apply(self, V, dual, inv, alphas):
+        """inv^2 Z Z^T V + V diag(alphas) (dual: V of shape (n, k)) or
+        inv^2 Z^T Z V + V diag(alphas) (primal: V of shape (p, k)), in X's
+        dtype: the product of one conjugate-gradient iteration."""
+        V = np.asarray(V, dtype=self.dtype, order="F")
+        return _cd.normal_apply(*self.kernel_args(), V, float(inv),
+                                np.asarray(alphas, dtype=np.float64), bool(dual))
 
     # -- diagonals of the Gram matrices (CG's preconditioner) -----------------
     def _squares(self, rows, chunk=1 << 16):

@@ -1189,95 +1189,6 @@ cdef _xt_dot(int kind, const floating[:] values, const int[::1] indices,
     return np.asarray(out)
 
 
-def normal_apply(values, indices, indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
-                 xm, sqrt_sw, cols, V, double inv, alphas, bint dual):
-    """inv^2 Z Z^T V + V diag(alphas) (dual, V of shape (n_rows, k)) or
-    inv^2 Z^T Z V + V diag(alphas) (primal, V of shape (n_cols, k)), for
-    Z = diag(sqrt_sw) (X - 1 xm^T), X in CSC (data, int32 indices, int64
-    indptr), restricted to the columns cols (int32; the others count as
-    zero).  V is Fortran-ordered, X's dtype; so is the result.  Each of the
-    two products is scaled by inv as it is formed (Z^T Z may overflow float32).
-
-    Ridge's conjugate gradients on sparse X take one such product per
-    iteration.  The dual one reads X once: column j's dot with V is followed
-    at once by its update of the result while the column is in cache.  On
-    text data (columns of ~10 entries) the time goes to the work per column,
-    so the loops below are written out for CSC rather than built from the
-    general col_grad / col_update.
-    """
-    if values.dtype == np.float32:
-        return _normal_apply[float](values, indices, indptr, n_rows, n_cols, xm,
-                                    sqrt_sw, cols, V, inv, alphas, dual)
-    return _normal_apply[double](values, indices, indptr, n_rows, n_cols, xm,
-                                 sqrt_sw, cols, V, inv, alphas, dual)
-
-
-cdef _normal_apply(const floating[:] values, const int[::1] indices,
-                   const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
-                   const double[::1] xm, const floating[::1] sqrt_sw, const int[::1] cols,
-                   const floating[::1, :] V, double inv, const double[::1] alphas,
-                   bint dual):
-    cdef Py_ssize_t k = V.shape[1], m = cols.shape[0], n = n_rows, i, j, jj, t
-    dtype = np.float32 if floating is float else np.float64
-    cdef floating[::1, :] out = np.zeros((V.shape[0], k), dtype=dtype, order="F")
-    cdef floating[::1, :] u = np.zeros((n, k), dtype=dtype, order="F")
-    cdef double[::1] usum = np.zeros(k), shift = np.zeros(k)
-    cdef bint weighted = sqrt_sw is not None, centred = xm is not None
-    cdef const floating* x = &values[0] if values.shape[0] else NULL
-    cdef const int* idx = &indices[0] if indices.shape[0] else NULL
-    cdef double g, mj = 0.0
-    cdef floating* o
-    cdef floating* uu
-    # centring: (X - 1 m^T) c = X c - (m^T c) 1 and (X - 1 m^T)^T u =
-    # X^T u - m sum(u), so X is read as stored and the means enter per column
-    with nogil:
-        if dual:
-            # u = S^1/2 V; out = S^1/2 (X - 1 m^T) g with g_j = (x_j - m_j)^T u
-            for t in range(k):
-                for i in range(n):
-                    u[i, t] = V[i, t] * sqrt_sw[i] if weighted else V[i, t]
-                    usum[t] += u[i, t]
-            for jj in range(m):
-                j = cols[jj]
-                if centred:
-                    mj = xm[j]
-                for t in range(k):
-                    uu = &u[0, t]
-                    o = &out[0, t]
-                    g = (sdot(indptr[j], indptr[j + 1], x, idx, uu) - mj * usum[t]) * inv
-                    shift[t] += g * mj
-                    saxpy(indptr[j], indptr[j + 1], <floating> g, x, idx, o)
-            for t in range(k):
-                for i in range(n):
-                    out[i, t] = <floating> ((out[i, t] - shift[t])
-                                            * (sqrt_sw[i] if weighted else 1.0) * inv
-                                            + alphas[t] * V[i, t])
-        else:
-            # u = S (X - 1 m^T) V inv; out = (X - 1 m^T)^T u inv
-            for jj in range(m):
-                j = cols[jj]
-                if centred:
-                    mj = xm[j]
-                for t in range(k):
-                    shift[t] += V[j, t] * mj
-                    saxpy(indptr[j], indptr[j + 1], V[j, t], x, idx, &u[0, t])
-            for t in range(k):
-                for i in range(n):
-                    u[i, t] = <floating> ((u[i, t] - shift[t]) * inv
-                                          * (sqrt_sw[i] * sqrt_sw[i] if weighted else 1.0))
-                    usum[t] += u[i, t]
-                for j in range(n_cols):
-                    out[j, t] = <floating> (alphas[t] * V[j, t])
-            for jj in range(m):
-                j = cols[jj]
-                if centred:
-                    mj = xm[j]
-                for t in range(k):
-                    g = sdot(indptr[j], indptr[j + 1], x, idx, &u[0, t]) - mj * usum[t]
-                    out[j, t] = <floating> (out[j, t] + g * inv)
-    return np.asarray(out)
-
-
 def residual(int kind, values, indices, indptr, Py_ssize_t n_rows,
              Py_ssize_t n_cols, y, sw, xm, double n_eff, double y_mean,
              const double[::1] w):
@@ -1464,3 +1375,5 @@ cdef _run_epochs(int kind, const floating[:] values, const int[::1] indices,
 include "_glm.pxi"
 # The multi-task problem (the L2,1 row penalty) on the same machinery.
 include "_multitask.pxi"
+
+include "_ridge_cg.pxi"

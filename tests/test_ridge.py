@@ -211,10 +211,12 @@ def test_cg_tol_bounds_the_coefficient_error(tol, wide):
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("shape", [(30, 12), (9, 25)], ids=["tall", "wide"])
-def test_normal_equation_products_on_sparse_x(shape, fit_intercept, weighted, dtype):
-    """The one-pass CSC product of conjugate gradients against explicit dense
+@pytest.mark.parametrize("sparse", [True, False], ids=["csc", "dense"])
+def test_normal_equation_products(sparse, shape, fit_intercept, weighted, dtype):
+    """The product of one conjugate-gradient iteration against explicit dense
     algebra: Z^T Z V and Z Z^T V (Z centred and weighted), with an empty
-    column, a constant column (centred exactly zero) and three vectors."""
+    column, a constant column (centred exactly zero) and five vectors (the
+    dense kernel takes four at a time)."""
     from regfast._ridge_design import RidgeDesign
 
     rng = np.random.RandomState(0)
@@ -223,16 +225,18 @@ def test_normal_equation_products_on_sparse_x(shape, fit_intercept, weighted, dt
     X[:, 1] = 0.0
     X[:, 2] = 3.0
     sw = rng.uniform(0.2, 3.0, n) if weighted else None
-    design = RidgeDesign(sp.csc_matrix(X.astype(dtype)), sw, fit_intercept)
+    Xd = X.astype(dtype)
+    design = RidgeDesign(sp.csc_matrix(Xd) if sparse else np.asfortranarray(Xd), sw,
+                         fit_intercept)
     s = np.ones(n) if sw is None else sw
     xm = s @ X / s.sum() if fit_intercept else np.zeros(p)
     Z = np.sqrt(s)[:, None] * (X - xm)
     if fit_intercept:
         Z[:, 2] = 0.0
-    inv, alphas = 0.5, np.array([0.0, 0.3, 2.0])
+    inv, alphas = 0.5, np.array([0.0, 0.3, 2.0, 1.0, 0.1])
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     for dual, A in ((True, Z @ Z.T), (False, Z.T @ Z)):
-        V = rng.randn(len(A), 3).astype(dtype)
+        V = rng.randn(len(A), 5).astype(dtype)
         got = design.normal_apply(V, dual, inv, alphas)
         want = inv * inv * A @ V.astype(np.float64) + V * alphas
         assert got.dtype == dtype and got.shape == V.shape
