@@ -525,6 +525,20 @@ cdef bint free_factor(Workspace* W, const int* S, int m) noexcept nogil:
     return chol_factor(W.free_gram, nf, S, m, W.free_ridge, W.free_chol)
 
 
+cdef void support_gram(const Design* D, const int* S, Py_ssize_t m, floating* t,
+                       double* G) noexcept nogil:
+    """G (m x m, symmetric) = the Gram matrix of the centred, weighted columns
+    S[0..m), column by column through col_dense (t: a state-sized buffer)."""
+    cdef Py_ssize_t a, b
+    cdef double tsum
+    for b in range(m):
+        col_dense(D, S[b], t)
+        tsum = state_sum(D, t)
+        for a in range(b, m):
+            G[a * m + b] = col_grad(D, S[a], t, tsum)
+            G[b * m + a] = G[a * m + b]
+
+
 cdef void free_setup(const Design* D, const Problem* P, Workspace* W,
                      floating* t) noexcept nogil:
     """Find the unpenalised features and form their Gram matrix; without
@@ -533,8 +547,7 @@ cdef void free_setup(const Design* D, const Problem* P, Workspace* W,
     Leaves W.n_free = -1 (no joint solve) with more than UNPEN_MAX of them,
     or if memory runs out.
     """
-    cdef Py_ssize_t j, a, b, nf = 0
-    cdef double tsum
+    cdef Py_ssize_t j, a, nf = 0
     W.n_free = -1
     W.free_bounded = False
     W.free_ridge = 0.0
@@ -555,12 +568,7 @@ cdef void free_setup(const Design* D, const Problem* P, Workspace* W,
         if W.free_gram == NULL or W.free_chol == NULL:
             W.free_cap = 0
             return
-    for b in range(nf):                      # the Gram matrix, column by column
-        col_dense(D, W.free_idx[b], t)
-        tsum = state_sum(D, t)
-        for a in range(b, nf):
-            W.free_gram[a * nf + b] = col_grad(D, W.free_idx[a], t, tsum)
-            W.free_gram[b * nf + a] = W.free_gram[a * nf + b]
+    support_gram(D, W.free_idx, nf, t, W.free_gram)
     W.n_free = <int> nf
     if not W.free_bounded:
         for a in range(nf):
@@ -727,7 +735,7 @@ cdef bint reduce_support(const Design* D, const Problem* P, Workspace* W, double
     cdef double* G
     cdef double* L
     cdef double* u
-    cdef double tsum, slope = 0.0, step = INFINITY, lim, acc
+    cdef double slope = 0.0, step = INFINITY, lim, acc
     cdef int b, hit = -1
     cdef bint moved = False
     for j in range(p):
@@ -741,12 +749,7 @@ cdef bint reduce_support(const Design* D, const Problem* P, Workspace* W, double
         return False
     L = G + m * m
     u = L + m * m
-    for b in range(m):
-        col_dense(D, S[b], t)
-        tsum = state_sum(D, t)
-        for a in range(b, m):
-            G[a * m + b] = col_grad(D, S[a], t, tsum)
-            G[b * m + a] = G[a * m + b]
+    support_gram(D, S, m, t, G)
     b = first_dependent(G, <int> m, L)
     if b > 0:
         # u = (c, -1, 0...) with G[:b, :b] c = G[:b, b], by the factor found so far
@@ -841,7 +844,7 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
     cdef double* G
     cdef double* L
     cdef int* ident
-    cdef double tsum, p_old, p_new, vsum_try, new_gap, scale, cost
+    cdef double p_old, p_new, vsum_try, new_gap, scale, cost
     if floating is float:
         # a float32 state measures the gap at the polished point only to its
         # rounding, which is then the gap's size: the certificate would be noise
@@ -862,13 +865,9 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
         free(ident)
         return
     L = G + m * m
-    for b in range(m):                      # the support's Gram matrix (as free_setup)
+    support_gram(D, S, m, t, G)
+    for b in range(m):
         ident[b] = <int> b
-        col_dense(D, S[b], t)
-        tsum = state_sum(D, t)
-        for a in range(b, m):
-            G[a * m + b] = col_grad(D, S[a], t, tsum)
-            G[b * m + a] = G[a * m + b]
         G[b * m + b] += P.beta[S[b]]
     if chol_factor(G, <int> m, ident, <int> m, 0.0, L):
         for a in range(m):
