@@ -207,6 +207,21 @@ def test_cg_tol_bounds_the_coefficient_error(tol, wide):
         assert err <= tol, (alpha, model.n_iter_, err)
 
 
+@pytest.mark.parametrize("offset", [0.0, 3.0, 1e6])
+def test_dual_cholesky_centres_exactly_whatever_the_means(offset):
+    """Dense p > n: the kernel matrix comes from syrk on X itself with a
+    rank-two centring correction while the means are small next to the
+    spread, else from centred blocks (columns ~ 1e6 + noise would lose
+    12 digits to cancellation in the correction)."""
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(offset + rng.standard_normal((20, 60)))
+    y = X[:, :5] @ rng.standard_normal(5) + rng.standard_normal(20)
+    ref = exact_ridge(X, y, 0.5)
+    model = Ridge(alpha=0.5).fit(X, y)
+    assert model.solver_ == "cholesky"
+    np.testing.assert_allclose(model.coef_, ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
