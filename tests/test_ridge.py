@@ -207,6 +207,21 @@ def test_cg_tol_bounds_the_coefficient_error(tol, wide):
         assert err <= tol, (alpha, model.n_iter_, err)
 
 
+@pytest.mark.parametrize("p", [3, 8, 30])
+def test_badly_scaled_columns_stay_on_cholesky_and_exact(p):
+    """Features in units four decades apart make Z^T Z's condition ~1e9,
+    beyond what certifies 1e-8 by itself, but Cholesky is invariant under
+    diagonal scaling: the equilibrated condition times the spread of the
+    scales certifies it (before: an SVD of X, a copy of it, 3x the time)."""
+    rng = np.random.default_rng(3)
+    X = np.asfortranarray(rng.standard_normal((400, p)) * np.logspace(0, 4, p) + 5.0)
+    y = X @ rng.standard_normal(p) + rng.standard_normal(400)
+    model = Ridge(alpha=1.0).fit(X, y)
+    assert model.solver_ == "cholesky"
+    ref = exact_ridge(X, y, 1.0)
+    assert np.linalg.norm(model.coef_ - ref) <= 1e-8 * np.linalg.norm(ref)
+
+
 @pytest.mark.parametrize("offset", [0.0, 3.0, 1e6])
 def test_dual_cholesky_centres_exactly_whatever_the_means(offset):
     """Dense p > n: the kernel matrix comes from syrk on X itself with a
