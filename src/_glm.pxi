@@ -787,16 +787,21 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
     holds a few dozen features.  Here each round reads X once, for the gap of
     the full problem (the certified stop, as in glm_solve); then the support
     and the features that violate their optimality condition most (twice the
-    support) are copied into a compact dense matrix, and glm_solve minimises
-    the problem restricted to them, with every other coefficient held at 0,
-    until its own gap is GLM_WS_INNER times the full one.  The restricted
+    support) are copied into a compact matrix (dense or CSC, as X), and
+    glm_solve minimises the problem restricted to them, with every other
+    coefficient held at 0, until its own gap is GLM_WS_INNER times the full
+    one.  The restricted
     problem's objective is the full one at every point it visits.  A round
     that does not lower the full gap doubles the working set; when it would
     hold more than 1 / GLM_WS_MAX_FRACTION of the features, or a restricted
-    solve stalls, glm_solve finishes on the full problem.  Dense X, two
-    classes, an L1 part; otherwise glm_solve.
+    solve stalls, glm_solve finishes on the full problem.  Two classes and an
+    L1 part; otherwise glm_solve.
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j, k, m = 0, m_prev = 0, nnz, cap = 0
+    cdef Py_ssize_t cap_ptr = 0, cap_ind = 0, nz
+    cdef long long a, q
+    cdef long long* ptr = NULL       # CSC: the working set's column pointers
+    cdef int* ind = NULL             # and row indices
     cdef int status = 1, it = 0, epochs = 0, sub_it = 0, sub_epochs = 0, sub_status
     cdef double gap = INFINITY, primal, null_loss = 0.0, sub_gap, prev_gap = INFINITY
     cdef bint finish = True
@@ -807,7 +812,7 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
     cdef const floating* xj
     cdef Design S, Sh
     cdef Problem Q
-    if X.kind == DENSE and G.K == 1 and P.has_l1 and use_ws:
+    if (X.kind == DENSE or X.kind == CSC) and G.K == 1 and P.has_l1 and use_ws:
         sel = <int*> malloc(p * sizeof(int))
         sub = <double*> malloc(5 * p * sizeof(double))
     if sel == NULL or sub == NULL:
@@ -852,19 +857,47 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
             break
         select_top(W.score, sel, p, m)
         sort_ints(sel, m)               # memory order: columns read front to back
-        if m > cap:
-            grown = realloc(Xs, n * m * sizeof(floating))
+        nz = n * m
+        if X.kind == CSC:
+            nz = 0
+            for k in range(m):
+                nz += X.indptr[sel[k] + 1] - X.indptr[sel[k]]
+            if m + 1 > cap_ptr:
+                grown = realloc(ptr, (m + 1) * sizeof(long long))
+                if grown == NULL:
+                    break
+                ptr = <long long*> grown
+                cap_ptr = m + 1
+            if nz > cap_ind:
+                grown = realloc(ind, max(nz, 1) * sizeof(int))
+                if grown == NULL:
+                    break
+                ind = <int*> grown
+                cap_ind = nz
+        if nz > cap:
+            grown = realloc(Xs, max(nz, 1) * sizeof(floating))
             if grown == NULL:
                 break
             Xs = <floating*> grown
-            cap = m
+            cap = nz
         Q.has_l1 = False
         Q.safe_ok = True
+        if X.kind == CSC:
+            ptr[0] = 0
         for k in range(m):
             j = sel[k]
-            xj = <const floating*> X.values + j * X.ld
-            for i in range(n):
-                Xs[k * n + i] = xj[i]
+            if X.kind == DENSE:
+                xj = <const floating*> X.values + j * X.ld
+                for i in range(n):
+                    Xs[k * n + i] = xj[i]
+            else:
+                xj = <const floating*> X.values
+                q = ptr[k]
+                for a in range(X.indptr[j], X.indptr[j + 1]):
+                    Xs[q] = xj[a]
+                    ind[q] = X.indices[a]
+                    q += 1
+                ptr[k + 1] = q
             sub[k] = w[j]
             sub[p + k] = P.lam[j]
             sub[2 * p + k] = P.beta[j]
@@ -888,6 +921,9 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         S.values = Xs
         S.ld = n
         S.p = m
+        if X.kind == CSC:
+            S.indices = ind
+            S.indptr = ptr
         S.sw = NULL
         S.xm = NULL
         Sh = S
@@ -914,7 +950,7 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         epochs += sub_epochs
     for j in range(p):
         W.all_idx[j] = <int> j
-    free(sel); free(sub); free(Xs)
+    free(sel); free(sub); free(Xs); free(ptr); free(ind)
     gap_out[0] = gap
     n_iter_out[0] = it
     epochs_out[0] = epochs
