@@ -694,14 +694,18 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
                    floating* eta, double* w, double* b, double tol, int max_iter,
                    int max_epochs, bint random, unsigned int* seed, bint use_ws,
                    bint use_screening, double* gap_out, int* n_iter_out,
-                   int* epochs_out, double tol_abs=0.0) noexcept nogil:
+                   int* epochs_out, double tol_abs=0.0, double known_gap=-1.0,
+                   double known_primal=0.0) noexcept nogil:
     """Minimise P(W, b) from the given point.  0: converged; 1: max_iter; 2: stalled;
     INTERRUPTED: stopped by a signal or a stop request.
 
     Converged: duality gap <= tol * P(W, b), the objective certified to
     within tol relative; or a gap at rounding level against the loss of the
     zero model (separable data without penalty, where P tends to 0); or
-    (a working-set subproblem, see glm_solve_ws) gap <= tol_abs.
+    (a working-set subproblem, see glm_solve_ws) gap <= tol_abs.  A caller
+    that has just made the intercepts optimal and computed the gap at this
+    point, with eta = X W + b, passes it as known_gap (and the objective as
+    known_primal): the first iteration then uses it instead of a pass of its own.
 
     max_iter bounds the Newton steps (a step updates every class block once);
     max_epochs bounds the coordinate-descent epochs of each subproblem.
@@ -719,17 +723,23 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
     for j in range(n):
         null_loss += G.c[j]          # times log K: the loss of W = 0, b = 0
     null_loss *= log(<double> max(G.K, 2))
-    for k in range(G.K):
-        linear_predictor(X, w + k * p, b[k], eta + k * n)
+    if known_gap < 0.0:
+        for k in range(G.K):
+            linear_predictor(X, w + k * p, b[k], eta + k * n)
     while True:
         if should_stop(W.stop):
             status = INTERRUPTED
             break
-        if G.loss == MULTINOMIAL and not P.bounded:
-            center_classes(X, G, P, w, eta, G.col)
-        if G.fit_intercept:
-            fit_intercepts(G, eta, b, n)
-        gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
+        if known_gap >= 0.0:
+            gap = known_gap
+            primal = known_primal
+            known_gap = -1.0
+        else:
+            if G.loss == MULTINOMIAL and not P.bounded:
+                center_classes(X, G, P, w, eta, G.col)
+            if G.fit_intercept:
+                fit_intercepts(G, eta, b, n)
+            gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
         if gap <= tol * primal or gap <= 1e-15 * null_loss or gap <= tol_abs:
             status = 0
             break
@@ -804,7 +814,7 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
     cdef int* ind = NULL             # and row indices
     cdef int status = 1, it = 0, epochs = 0, sub_it = 0, sub_epochs = 0, sub_status
     cdef double gap = INFINITY, primal, null_loss = 0.0, sub_gap, prev_gap = INFINITY
-    cdef bint finish = True
+    cdef bint finish = True, fresh = True   # fresh: gap and primal are those at w, b
     cdef int* sel = NULL
     cdef double* sub = NULL           # the working set's w, lam, beta, lower, upper
     cdef floating* Xs = NULL
@@ -929,7 +939,8 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         Sh = S
         sub_status = glm_solve(&S, &Sh, G, &Q, W, eta, sub, b, tol, max_iter - it,
                                max_epochs, random, seed, use_ws, use_screening,
-                               &sub_gap, &sub_it, &sub_epochs, GLM_WS_INNER * gap)
+                               &sub_gap, &sub_it, &sub_epochs, GLM_WS_INNER * gap,
+                               gap, primal)
         for k in range(m):
             w[sel[k]] = sub[k]
         it += sub_it
@@ -941,11 +952,14 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
             finish = False
             break
         if sub_status == 2:
-            break                       # stalled on the working set: the full problem
+            fresh = False               # stalled on the working set: the full problem
+            break
     if finish:
+        for j in range(p):
+            W.all_idx[j] = <int> j
         status = glm_solve(X, Dh, G, P, W, eta, w, b, tol, max_iter - it, max_epochs,
                            random, seed, use_ws, use_screening, &gap, &sub_it,
-                           &sub_epochs)
+                           &sub_epochs, 0.0, gap if fresh else -1.0, primal)
         it += sub_it
         epochs += sub_epochs
     for j in range(p):
