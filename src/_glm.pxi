@@ -800,14 +800,13 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
     support) are copied into a compact matrix (dense or CSC, as X), and
     glm_solve minimises the problem restricted to them, with every other
     coefficient held at 0, until its own gap is GLM_WS_INNER times the full
-    one.  The restricted
-    problem's objective is the full one at every point it visits.  A round
-    whose working set came out 90% non-zero takes four times the support next
-    (an elastic net fills each one, and doubling from 10 took 8 rounds to
-    reach reuters_moneyfx's 661 features); a round that does not lower the
-    full gap doubles the working set; when it would
-    hold more than 1 / GLM_WS_MAX_FRACTION of the features, or a restricted
-    solve stalls, glm_solve finishes on the full problem.  Two classes and an
+    one.  The restricted problem's objective is the full one at every point
+    it visits.  A round whose working set came out 90% non-zero takes four
+    times the support next (an elastic net fills each one, and doubling from
+    10 took 8 rounds to reach reuters_moneyfx's 661 features); a round that
+    does not lower the full gap doubles the working set; when it would hold
+    more than 1 / GLM_WS_MAX_FRACTION of the features, or a restricted solve
+    stalls, glm_solve finishes on the full problem.  Two classes and an
     L1 part; otherwise glm_solve.
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j, k, m = 0, m_prev = 0, nnz, cap = 0
