@@ -784,6 +784,49 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
     return status
 
 
+cdef Py_ssize_t top_features(const double* score, Py_ssize_t p, Py_ssize_t m,
+                             int* sel) noexcept nogil:
+    """sel[:m] = the m features of largest score (ties: the lower indices), in
+    increasing order; returns how many (fewer when p < m or scores are NaN).
+
+    A min-heap of the best m so far, filled in one sequential pass: most
+    features lose the single comparison with its root.  select_top's
+    quickselect through an index array (~2.3 p swaps and random reads) was
+    ~15% of a leukemia fit, called on all 7129 features every round.
+    """
+    cdef Py_ssize_t j, k = 0, c, r
+    cdef double v
+    for j in range(p):
+        v = score[j]
+        if not v == v:
+            continue
+        if k < m:                        # room left: sift up
+            c = k
+            k += 1
+            while c > 0:
+                r = (c - 1) // 2
+                if score[sel[r]] <= v:
+                    break
+                sel[c] = sel[r]
+                c = r
+            sel[c] = <int> j
+        elif v > score[sel[0]]:          # better than the worst kept: sift down
+            c = 0
+            while True:
+                r = 2 * c + 1
+                if r >= m:
+                    break
+                if r + 1 < m and score[sel[r + 1]] < score[sel[r]]:
+                    r += 1
+                if score[sel[r]] >= v:
+                    break
+                sel[c] = sel[r]
+                c = r
+            sel[c] = <int> j
+    sort_ints(sel, k)
+    return k
+
+
 cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W,
                       floating* eta, double* w, double* b, double tol, int max_iter,
                       int max_epochs, bint random, unsigned int* seed, bint use_ws,
@@ -855,7 +898,6 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         # the support (and unpenalised features), then the largest violations
         nnz = 0
         for j in range(p):
-            sel[j] = <int> j
             if w[j] != 0.0 or P.lam[j] == 0.0:
                 W.score[j] = INFINITY
                 nnz += 1
@@ -869,8 +911,9 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
             m = 2 * m_prev              # the last round did not help: grow
         if GLM_WS_MAX_FRACTION * m > p:
             break
-        select_top(W.score, sel, p, m)
-        sort_ints(sel, m)               # memory order: columns read front to back
+        m = top_features(W.score, p, m, sel)   # in memory order
+        if m == 0:
+            break
         nz = n * m
         if X.kind == CSC:
             nz = 0
