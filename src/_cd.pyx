@@ -21,7 +21,7 @@ Stopping is by the duality gap, as in scikit-learn: gap <= tol * ||y_c||_S^2.
 
 from libc.math cimport fabs, sqrt, INFINITY
 from libc.float cimport DBL_EPSILON
-from libc.stdlib cimport calloc, malloc, free
+from libc.stdlib cimport calloc, malloc, free, realloc
 from libc.string cimport memset
 from cython.parallel cimport prange
 
