@@ -127,14 +127,15 @@ def solve_auto_sparse(design, z, alphas, max_iter, owner):
 
 
 # -- direct solvers ------------------------------------------------------------
-def spd_solve(A, B, alphas, eps=np.finfo(np.float64).eps):
+def spd_solve(A, B, alphas, eps=np.finfo(np.float64).eps, scaled=False):
     """Columns (A + alpha_t I)^-1 B[:, t]: one Cholesky per distinct alpha.
 
     A (float64, symmetric positive semi-definite, upper triangle read) is
     overwritten.  Raises LinAlgError when a matrix is too ill-conditioned for
     its solve to be accurate to about eps relative (LAPACK's condition
     estimate, see well_conditioned), where Cholesky would succeed on rounding
-    errors and return noise.
+    errors and return noise.  scaled: the solution itself is the answer (the
+    primal normal equations), so the equilibrated condition may certify it.
     """
     out = np.empty_like(B)
     distinct = np.unique(alphas)
@@ -144,8 +145,10 @@ def spd_solve(A, B, alphas, eps=np.finfo(np.float64).eps):
         d = np.sqrt(np.diag(M).copy())
         absM = np.abs(M)
         norm1 = absM.sum(axis=0).max()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            norm1_h = np.max((absM.T @ (1.0 / d)) / d)     # of D^-1 M D^-1
+        norm1_h = None
+        if scaled:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                norm1_h = np.max((absM.T @ (1.0 / d)) / d)     # of D^-1 M D^-1
         del absM
         cols = alphas == a
         c, lower = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
@@ -156,8 +159,8 @@ def spd_solve(A, B, alphas, eps=np.finfo(np.float64).eps):
 
 def well_conditioned(R, d, norm1, norm1_h, eps):
     """Raise LinAlgError unless a solve with the Cholesky factor R (upper) of
-    M (diag(M) = d^2, 1-norm norm1, that of D^-1 M D^-1 norm1_h) is accurate
-    to about eps relative.
+    M (diag(M) = d^2, 1-norm norm1, that of D^-1 M D^-1 norm1_h, or None to
+    use M's condition alone) is accurate to about eps relative.
 
     Either M's condition estimate is below 1 / (m eps), or that of the
     equilibrated H = D^-1 M D^-1 (D = diag(d)) times the spread of d is:
@@ -165,13 +168,14 @@ def well_conditioned(R, d, norm1, norm1_h, eps):
     by H's condition, and in w by that times max(d) / min(d).  Columns of X
     over a few decades (california_housing: norms 68 to 1.6e5, Gram condition
     4e7) pass through the second; a genuinely near-singular M through
-    neither.
+    neither.  (For the dual system, whose solution u gives w = Z^T u, the
+    scaled bound on u says nothing as clean about w: it is not used there.)
     """
     m = R.shape[0]
     rcond, _ = lapack.dpocon(R, norm1)
     if rcond > eps * m:
         return
-    if np.all(d > 0) and np.all(np.isfinite(d)):
+    if norm1_h is not None and np.all(d > 0) and np.all(np.isfinite(d)):
         spread = d.max() / d.min()
         rcond_h, _ = lapack.dpocon(R / d[None, :], norm1_h)  # H = (R D^-1)^T R D^-1
         if rcond_h > eps * m * spread:
@@ -207,7 +211,7 @@ def solve_cholesky(design, z, alphas):
     if design.n_features <= design.n_samples:
         A = design.gram_features().astype(np.float64, copy=False)
         B = design.rmatvec(z).astype(np.float64)
-        return spd_solve(A, B, alphas, eps).T * tau[:, None]
+        return spd_solve(A, B, alphas, eps, scaled=True).T * tau[:, None]
     K = design.gram_samples().astype(np.float64, copy=False)
     C = spd_solve(K, z, alphas, eps)
     return design.rmatvec(C).T * tau[:, None]
