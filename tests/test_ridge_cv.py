@@ -133,6 +133,27 @@ def test_kfold_matches_sklearn(sparse, cv, fit_intercept, weighted, multi, scori
                                atol=rtol * np.abs(ref.coef_).max())
 
 
+@pytest.mark.parametrize("shape", [(60, 12), (15, 40)], ids=["tall", "wide"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_folds_by_one_solve_an_alpha_match_the_eigendecomposition(shape, weighted):
+    """cv=k on sparse X with few alphas solves each alpha exactly (Ridge's
+    route) instead of decomposing the fold's Gram matrix: the same
+    coefficients, to 1e-8, as the dense eigendecomposition."""
+    from regfast._ridge_cv import FOLD_SOLVES_MAX, fold_path
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal(shape) * (rng.random(shape) < 0.5) + 0.5
+    y = X @ rng.standard_normal(shape[1]) + rng.standard_normal(shape[0])
+    sw = rng.uniform(0.2, 3.0, shape[0]) if weighted else None
+    alphas = np.array([0.0, 1e-3, 0.1, 1.0, 30.0])
+    assert len(alphas) <= FOLD_SOLVES_MAX
+    coef_s, b_s = fold_path(sp.csc_matrix(X), y, sw, True, alphas)
+    coef_d, b_d = fold_path(np.asfortranarray(X), y, sw, True, alphas)
+    scale = np.abs(coef_d).max()
+    np.testing.assert_allclose(coef_s, coef_d, rtol=1e-8, atol=1e-8 * scale)
+    np.testing.assert_allclose(b_s, b_d, rtol=1e-8, atol=1e-8 * np.abs(b_d).max())
+
+
 def test_sparse_svd_falls_back_to_eigen():
     X, Y, _ = make_data(20, 5, 1)
     with pytest.warns(FutureWarning, match="'svd' mode is not supported for sparse X"):
