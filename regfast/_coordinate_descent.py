@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from ._docs import fill_doc
-from ._problem import Problem, use_gram
+from ._problem import Problem, float32_rounding_note, use_gram
 from ._validation import (SPARSE_CONVERTIBLE, check_bounds, check_penalty_factor,
                           check_sample_weight, check_scalar_param, validate_X_y)
 
@@ -240,7 +240,8 @@ class ElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
                 f"{owner}: Objective did not converge{which}. You might want to "
                 f"increase the number of iterations (duality gap {gaps[k]:.3e} after "
                 f"{n_iters[k]} epochs, tolerance "
-                f"{self.tol * problems[k].yy / n_samples:.3e}), or scale the features.",
+                f"{self.tol * problems[k].yy / n_samples:.3e}), or scale the features."
+                + float32_rounding_note(X.dtype, n_iters[k], self.max_iter),
                 ConvergenceWarning, stacklevel=2)
         intercepts = [problem.intercept(coef) for problem, coef in zip(problems, coefs)]
         # scikit-learn's shapes: 1-d y gives scalars; a column y keeps intercept_

@@ -22,7 +22,7 @@ from ._coordinate_descent import LinearPredictorMixin
 from ._docs import fill_doc
 from ._interrupt import map_threads
 from ._path import enet_path, lasso_path, resolve_alphas
-from ._problem import Problem, use_gram
+from ._problem import Problem, float32_rounding_note, use_gram
 from ._validation import (check_bounds, check_penalty_factor, check_ratios,
                           check_sample_weight, check_scalar_param, refuse_fit_params,
                           validate_X_y)
@@ -351,7 +351,8 @@ class ElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             n_threads=split_threads(getattr(self, "n_jobs", None), 1)[1])
         if not converged:
             warnings.warn(f"{owner}: the final fit did not converge within "
-                          f"max_iter={self.max_iter} epochs (duality gap {gap:.3e}).",
+                          f"max_iter={self.max_iter} epochs (duality gap {gap:.3e})."
+                          + float32_rounding_note(dtype, n_iter, self.max_iter),
                           ConvergenceWarning, stacklevel=3)
         self.coef_ = coef.astype(dtype)
         self.intercept_ = full.intercept(coef)

@@ -26,7 +26,8 @@ from ._cv import (predict_fixed_order, remote_backend_active, run_folds, select_
 from ._docs import fill_doc
 from ._gram import gram_dense
 from ._path import resolve_alphas
-from ._problem import CSC, Problem, sparse_gram
+from ._problem import (CSC, Problem, float32_rounding_note, in_state_dtype, sparse_gram,
+                       state_dtype)
 from ._validation import (check_ratios, check_sample_weight, check_scalar_param,
                           refuse_fit_params, validate_X_y)
 
@@ -85,10 +86,14 @@ class MultiTaskProblem:
         """
         alphas = np.ascontiguousarray(alphas, dtype=np.float64)
 
+        # the residual in float64 for float32 X at a tight tol (see state_dtype)
+        dtype = state_dtype(self.Y.dtype, tol)
+        Y, sw = in_state_dtype(self.Y, dtype), in_state_dtype(self.sw, dtype)
+
         def kernel(max_iter):
             return _cd.mt_path_fit(
                 self.kind, self.values, self.indices, self.indptr, self.n_samples,
-                self.n_features, self.Y, self.sw, self.xm, self.n_eff, self.y_mean,
+                self.n_features, Y, sw, self.xm, self.n_eff, self.y_mean,
                 self.yy, W, alphas, float(l1_ratio), float(tol), int(max_iter),
                 selection == "random", int(seed), n_threads=int(n_threads))
 
@@ -320,7 +325,8 @@ class MultiTaskElasticNet(LinearPredictorMixin, RegressorMixin, BaseEstimator):
                 f"{owner}: Objective did not converge. You might want to increase "
                 f"the number of iterations (duality gap {gaps[0]:.3e} after "
                 f"{n_iters[0]} epochs, tolerance "
-                f"{self.tol * problem.yy / n_samples:.3e}), or scale the features.",
+                f"{self.tol * problem.yy / n_samples:.3e}), or scale the features."
+                + float32_rounding_note(X.dtype, n_iters[0], self.max_iter),
                 ConvergenceWarning, stacklevel=2)
         self.coef_ = W.T.astype(X.dtype)       # (n_targets, n_features)
         self.intercept_ = (problem.intercept(W).astype(X.dtype) if self.fit_intercept
@@ -527,7 +533,8 @@ class MultiTaskElasticNetCV(LinearPredictorMixin, RegressorMixin, BaseEstimator)
             n_threads=split_threads(self.n_jobs, 1)[1])
         if not converged[0]:
             warnings.warn(f"{owner}: the final fit did not converge within "
-                          f"max_iter={self.max_iter} epochs (duality gap {gaps[0]:.3e}).",
+                          f"max_iter={self.max_iter} epochs (duality gap {gaps[0]:.3e})."
+                          + float32_rounding_note(X.dtype, n_iters[0], self.max_iter),
                           ConvergenceWarning, stacklevel=2)
         self.coef_ = W.T.astype(X.dtype)
         self.intercept_ = (full.intercept(W).astype(X.dtype) if self.fit_intercept

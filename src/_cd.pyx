@@ -1059,6 +1059,13 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
     return status
 
 
+cdef void round_to_float(double* w, Py_ssize_t m) noexcept nogil:
+    """w rounded to float32, as a float32 caller receives it."""
+    cdef Py_ssize_t j
+    for j in range(m):
+        w[j] = <double> (<float> w[j])
+
+
 cdef int path(const Design* D, Problem* P, const double* alphas,
               Py_ssize_t n_alphas, double l1_ratio, const double* pf,
               double* lam, double* beta, double* w, floating* v,
@@ -1073,7 +1080,7 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
     """
     cdef Workspace W
     cdef Py_ssize_t a, j, p = D.p
-    cdef double gap
+    cdef double gap, scale
     cdef int epochs, status
     if not ws_alloc(&W, D.n, p, sizeof(floating)):
         ws_free(&W)
@@ -1103,6 +1110,14 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
             free_setup(D, P, &W, <floating*> W.v_try)
         status = solve(D, P, &W, w, v, tol_abs, max_epochs, random, &seed,
                        use_ws, use_screening, &gap, &epochs, 0.0, True)
+        if D.values_are_float and floating is double and status != INTERRUPTED:
+            # float32 X under a float64 state: the caller keeps float32
+            # coefficients (X's dtype), so the gap and the verdict are theirs
+            round_to_float(w, p)
+            init_state(D, P, w, v)
+            gap = duality_gap(D, P, w, v, state_sum(D, v), W.all_idx, p, W.norms2,
+                              W.grad, &scale)
+            status = 0 if gap <= tol_abs else 1
         for j in range(p):
             coefs[a * p + j] = w[j]
         gaps[a] = gap
@@ -1140,37 +1155,74 @@ cdef void fill_design(Design* D, int kind, const floating[:] values,
                       Py_ssize_t n_rows, Py_ssize_t n_cols,
                       const floating[::1] sw, const double[::1] xm,
                       double n_eff) noexcept:
+    """D for X's values in the state's dtype."""
+    fill_design_at(D, kind, &values[0], floating is float, indices, indptr, n_rows,
+                   n_cols, &sw[0] if sw is not None else NULL, xm, n_eff)
+
+
+cdef int fill_design_any(Design* D, int kind, values, const int[::1] indices,
+                         const long long[::1] indptr, Py_ssize_t n_rows,
+                         Py_ssize_t n_cols, const floating[::1] sw,
+                         const double[::1] xm, double n_eff) except -1:
+    """D for X's values in the state's dtype, or float32 under a float64 state."""
+    cdef const float[:] vf
+    cdef const double[:] vd
+    if values.dtype == np.float32:
+        vf = values
+        fill_design_at(D, kind, &vf[0], True, indices, indptr, n_rows, n_cols,
+                       &sw[0] if sw is not None else NULL, xm, n_eff)
+        return 0
+    if floating is float:
+        raise TypeError("regfast kernel: a float32 state needs float32 X values")
+    vd = values
+    fill_design_at(D, kind, &vd[0], False, indices, indptr, n_rows, n_cols,
+                   &sw[0] if sw is not None else NULL, xm, n_eff)
+    return 0
+
+
+cdef void fill_design_at(Design* D, int kind, const void* values, bint values_are_float,
+                         const int[::1] indices, const long long[::1] indptr,
+                         Py_ssize_t n_rows, Py_ssize_t n_cols, const void* sw,
+                         const double[::1] xm, double n_eff) noexcept:
     D.kind = kind
     D.n = n_cols if kind == GRAM else n_rows
     D.p = n_cols
-    D.values = &values[0]
+    D.values = values
     D.ld = n_cols if kind == GRAM else n_rows
     D.indices = &indices[0] if indices is not None else NULL
     D.indptr = &indptr[0] if indptr is not None else NULL
-    D.sw = &sw[0] if sw is not None else NULL
+    D.sw = sw
     D.xm = &xm[0] if xm is not None else NULL
     D.n_eff = n_eff
     D.n_threads = 1
-    D.values_are_float = floating is float
+    D.values_are_float = values_are_float
+
+
+def state_is_float(values, state):
+    """Whether the kernel keeps a float32 state: `state` (the targets or the
+    vectors it acts on) is float32.  float32 X under a float64 state is read
+    as float32 with float64 state arithmetic."""
+    return np.asarray(state).dtype == np.float32
 
 
 def xt_dot(int kind, values, indices, indptr, Py_ssize_t n_rows,
            Py_ssize_t n_cols, sw, xm, double n_eff, V, cols=None):
     """X_c^T S V for a centred-or-not design (float64, double accumulation).
 
-    V has shape (n_rows, k), Fortran order, X's dtype; the result is (n_cols, k),
+    V has shape (n_rows, k), Fortran order, X's dtype or float64 (sw in V's
+    dtype); the result is (n_cols, k),
     or (len(cols), k) for the columns cols (int32) only.
     All k products are taken while column j is in cache: one pass over X.
     Pass xm=None for plain X^T S V.  Not defined for the Gram kind.
     """
     cdef int[::1] c = (np.arange(n_cols, dtype=np.int32) if cols is None
                        else np.ascontiguousarray(cols, dtype=np.int32))
-    if values.dtype == np.float32:
+    if state_is_float(values, V):
         return _xt_dot[float](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V, c)
     return _xt_dot[double](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V, c)
 
 
-cdef _xt_dot(int kind, const floating[:] values, const int[::1] indices,
+cdef _xt_dot(int kind, values, const int[::1] indices,
              const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
              const floating[::1] sw, const double[::1] xm, double n_eff,
              const floating[::1, :] V, const int[::1] cols):
@@ -1178,7 +1230,7 @@ cdef _xt_dot(int kind, const floating[:] values, const int[::1] indices,
     cdef Py_ssize_t k = V.shape[1], m = cols.shape[0], j, c
     cdef double[::1, :] out = np.empty((m, k), order="F")
     cdef double[::1] vsum = np.empty(k)
-    fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    fill_design_any(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
     with nogil:
         for c in range(k):
             vsum[c] = wsum(D.n, <const floating*> D.sw, &V[0, c])
@@ -1195,21 +1247,21 @@ def residual(int kind, values, indices, indptr, Py_ssize_t n_rows,
     dense X (X's dtype; sparse: uncentred, which xt_dot handles the same).
     Reads only the columns where w is non-zero.
     """
-    if values.dtype == np.float32:
+    if state_is_float(values, y):
         return _residual[float](kind, values, indices, indptr, n_rows, n_cols, y, sw,
                                 xm, n_eff, y_mean, w)
     return _residual[double](kind, values, indices, indptr, n_rows, n_cols, y, sw,
                              xm, n_eff, y_mean, w)
 
 
-cdef _residual(int kind, const floating[:] values, const int[::1] indices,
+cdef _residual(int kind, values, const int[::1] indices,
                const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
                const floating[::1] y, const floating[::1] sw, const double[::1] xm,
                double n_eff, double y_mean, const double[::1] w):
     cdef Design D
     cdef Problem P
     cdef floating[::1] v = np.empty(n_rows, dtype=np.float32 if floating is float else np.float64)
-    fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    fill_design_any(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
     P.y = &y[0]
     P.y_mean = y_mean
     with nogil:
@@ -1232,10 +1284,10 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
         0 dense (values: F-ordered X raveled), 1 CSC (values, indices int32,
         indptr int64), 2 Gram (values: the centred, weighted Gram matrix).
     y : ndarray
-        Target for kinds 0/1 (same dtype as values); X_c^T S y_c (float64)
-        for kind 2.
+        Target for kinds 0/1 (X's dtype, or float64 for a float64 state with
+        float32 X); X_c^T S y_c (float64) for kind 2.
     sw : ndarray or None
-        Sample weights, same dtype as values.
+        Sample weights, y's dtype (kinds 0/1) or G's (kind 2).
     xm : ndarray of float64 or None
         Weighted column means for implicit centring (None: no intercept).
     n_eff, y_mean, yy : float
@@ -1263,7 +1315,7 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
         Coordinate-descent epochs per alpha.
     converged : ndarray of bool
     """
-    if values.dtype == np.float32:
+    if state_is_float(values, values if kind == GRAM else y):
         return _path_fit[float](kind, values, indices, indptr, n_rows, n_cols,
                                 y, sw, xm, n_eff, y_mean, yy, w, alphas,
                                 l1_ratio, pf, lower, upper, tol, max_iter, random,
@@ -1274,7 +1326,7 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
                              use_screening, n_threads)
 
 
-cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
+cdef _path_fit(int kind, values, const int[::1] indices,
                const long long[::1] indptr, Py_ssize_t n_rows,
                Py_ssize_t n_cols, y, const floating[::1] sw,
                const double[::1] xm, double n_eff, double y_mean, double yy,
@@ -1299,7 +1351,7 @@ cdef _path_fit(int kind, const floating[:] values, const int[::1] indices,
     cdef double[::1] beta = np.empty(n_cols)
     cdef Stopper stop
     stopper_init(&stop, in_main_thread())
-    fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    fill_design_any(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
     D.n_threads = max(1, n_threads)
     set_bounds(&P, lower, upper)
     P.y_mean = y_mean

@@ -7,7 +7,10 @@
 # *centred, weighted* design without ever materialising it; everything above
 # them (the coordinate update, epochs, duality gap, screening, extrapolation)
 # is written once.  They are specialised for float32/float64 through the fused
-# type of the vector they act on.
+# type of the vector they act on (`floating`, the state's type).  X's values
+# have that type too, or are float32 under a float64 state (`values_are_float`
+# with floating = double): the primitives then read X through the `xfloat`
+# variants, so a float32 X keeps float64's precision in the state.
 #
 # The "state vector" v is what coordinate descent keeps up to date:
 #   DENSE: the residual y - y_mean - X_c w (length n), kept centred: an update
@@ -25,6 +28,11 @@ ctypedef fused floating:
     float
     double
 
+# X's values in the primitives' helpers (see values_are_float)
+ctypedef fused xfloat:
+    float
+    double
+
 cdef enum:
     DENSE = 0
     CSC = 1
@@ -39,11 +47,11 @@ cdef struct Design:
     Py_ssize_t ld           # leading dimension of DENSE X / GRAM G
     const int* indices      # CSC row indices (int32)
     const long long* indptr # CSC column pointers (int64)
-    const void* sw          # sample weights (same dtype as X) or NULL
+    const void* sw          # sample weights (the state's dtype) or NULL
     const double* xm        # weighted column means, NULL when not centred
     double n_eff            # sum of the sample weights
     int n_threads           # threads for the full passes over X (see _cd.col_grads)
-    bint values_are_float   # values hold float32 (for code outside the fused primitives)
+    bint values_are_float   # values hold float32 (also under a float64 state)
 
 
 cdef extern from "_simd.h" nogil:
@@ -61,35 +69,74 @@ cdef extern from "_simd.h" nogil:
                     double* r0, double* r1, double* r2, double* r3)
     void rf_axpy4_f(Py_ssize_t n, const float* a, const float* x, const float* c,
                     float* r0, float* r1, float* r2, float* r3)
+    # float32 X, float64 state
+    double rf_dot_fd(Py_ssize_t n, const float* x, const double* v)
+    double rf_wdot_fd(Py_ssize_t n, const double* s, const float* x, const double* v)
+    void rf_axpy_fd(Py_ssize_t n, double a, const float* x, double c, double* v)
+    void rf_dot4_fd(Py_ssize_t n, const float* x, const double* r0, const double* r1,
+                    const double* r2, const double* r3, double* out)
+    void rf_axpy4_fd(Py_ssize_t n, const double* a, const float* x, const double* c,
+                     double* r0, double* r1, double* r2, double* r3)
 
 
-cdef inline double dot(Py_ssize_t n, const floating* x,
+# The (xfloat, floating) pairs used are (float, float), (double, double) and
+# (float, double); the fourth, never called, gets the plain loop so it compiles.
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline double dot(Py_ssize_t n, const xfloat* x,
                        const floating* v) noexcept nogil:
     """sum_i x_i v_i (double accumulation, vectorised in _simd.h)."""
-    if floating is float:
+    cdef double acc = 0.0
+    cdef Py_ssize_t i
+    if xfloat is float and floating is float:
         return rf_dot_f(n, x, v)
-    else:
+    elif xfloat is double and floating is double:
         return rf_dot_d(n, x, v)
+    elif xfloat is float and floating is double:
+        return rf_dot_fd(n, x, v)
+    else:
+        for i in range(n):
+            acc += <double> x[i] * v[i]
+        return acc
 
 
-cdef inline double wdot(Py_ssize_t n, const floating* s, const floating* x,
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline double wdot(Py_ssize_t n, const floating* s, const xfloat* x,
                         const floating* v) noexcept nogil:
     """sum_i s_i x_i v_i; plain dot when s is NULL."""
+    cdef double acc = 0.0
+    cdef Py_ssize_t i
     if s == NULL:
         return dot(n, x, v)
-    if floating is float:
+    if xfloat is float and floating is float:
         return rf_wdot_f(n, s, x, v)
-    else:
+    elif xfloat is double and floating is double:
         return rf_wdot_d(n, s, x, v)
+    elif xfloat is float and floating is double:
+        return rf_wdot_fd(n, s, x, v)
+    else:
+        for i in range(n):
+            acc += <double> s[i] * x[i] * v[i]
+        return acc
 
 
-cdef inline void axpy_centred(Py_ssize_t n, floating a, const floating* x,
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline void axpy_centred(Py_ssize_t n, floating a, const xfloat* x,
                               floating c, floating* v) noexcept nogil:
     """v_i -= a x_i - c."""
-    if floating is float:
+    cdef Py_ssize_t i
+    if xfloat is float and floating is float:
         rf_axpy_f(n, a, x, c, v)
-    else:
+    elif xfloat is double and floating is double:
         rf_axpy_d(n, a, x, c, v)
+    elif xfloat is float and floating is double:
+        rf_axpy_fd(n, a, x, c, v)
+    else:
+        for i in range(n):
+            v[i] -= a * x[i] - c
 
 
 @cython.boundscheck(False)
@@ -110,7 +157,7 @@ cdef inline double wsum(Py_ssize_t n, const floating* s,
 
 @cython.boundscheck(False)
 @cython.wraparound(False)
-cdef inline double sdot(Py_ssize_t k0, Py_ssize_t k1, const floating* x,
+cdef inline double sdot(Py_ssize_t k0, Py_ssize_t k1, const xfloat* x,
                         const int* idx, const floating* v) noexcept nogil:
     """sum_k x[k] v[idx[k]] for k0 <= k < k1: a sparse column's dot product.
     Four partial sums: one accumulator is bound by the latency of its adds.
@@ -133,7 +180,7 @@ cdef inline double sdot(Py_ssize_t k0, Py_ssize_t k1, const floating* x,
 
 @cython.boundscheck(False)
 @cython.wraparound(False)
-cdef inline void saxpy(Py_ssize_t k0, Py_ssize_t k1, floating a, const floating* x,
+cdef inline void saxpy(Py_ssize_t k0, Py_ssize_t k1, floating a, const xfloat* x,
                        const int* idx, floating* v) noexcept nogil:
     """v[idx[k]] += a x[k] for k0 <= k < k1: a sparse column added to v."""
     cdef Py_ssize_t k
@@ -149,8 +196,19 @@ cdef inline double col_grad(const Design* D, Py_ssize_t j, const floating* v,
 
     For GRAM the state vector already is the gradient.
     """
+    if floating is double:
+        if D.values_are_float:
+            return col_grad_x(D, j, <const float*> D.values, v, vsum)
+    return col_grad_x(D, j, <const floating*> D.values, v, vsum)
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline double col_grad_x(const Design* D, Py_ssize_t j, const xfloat* X,
+                              const floating* v, double vsum) noexcept nogil:
+    """col_grad with X's values typed (X = D.values)."""
     cdef const floating* s = <const floating*> D.sw
-    cdef const floating* x
+    cdef const xfloat* x
     cdef double acc = 0.0, m = 0.0
     cdef Py_ssize_t k, i
     if D.kind == GRAM:
@@ -158,10 +216,10 @@ cdef inline double col_grad(const Design* D, Py_ssize_t j, const floating* v,
     if D.xm != NULL:
         m = D.xm[j]
     if D.kind == DENSE:
-        x = <const floating*> D.values + j * D.ld
+        x = X + j * D.ld
         # v is kept centred, so sum_i s_i (x_ij - m) v_i = x_j^T S v - m vsum
         return wdot(D.n, s, x, v) - m * vsum
-    x = <const floating*> D.values
+    x = X
     if s == NULL:
         for k in range(D.indptr[j], D.indptr[j + 1]):
             acc += <double> x[k] * v[D.indices[k]]
@@ -181,17 +239,26 @@ cdef inline double col_update(const Design* D, Py_ssize_t j, double delta,
 
     This is the state update after w_j grew by delta.
     """
-    cdef const floating* x
+    if floating is double:
+        if D.values_are_float:
+            return col_update_x(D, j, delta, <const float*> D.values, v)
+    return col_update_x(D, j, delta, <const floating*> D.values, v)
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline double col_update_x(const Design* D, Py_ssize_t j, double delta,
+                                const xfloat* X, floating* v) noexcept nogil:
+    """col_update with X's values typed (X = D.values)."""
     cdef floating a = <floating> delta, c
-    cdef Py_ssize_t k, i
     if D.kind == GRAM:
-        axpy_centred(D.n, a, <const floating*> D.values + j * D.ld, <floating> 0, v)
+        axpy_centred(D.n, a, X + j * D.ld, <floating> 0, v)
         return 0.0
     if D.kind == DENSE:
         c = <floating> (delta * D.xm[j]) if D.xm != NULL else 0
-        axpy_centred(D.n, a, <const floating*> D.values + j * D.ld, c, v)
+        axpy_centred(D.n, a, X + j * D.ld, c, v)
         return 0.0
-    saxpy(D.indptr[j], D.indptr[j + 1], -a, <const floating*> D.values, D.indices, v)
+    saxpy(D.indptr[j], D.indptr[j + 1], -a, X, D.indices, v)
     if D.xm != NULL:
         return -delta * D.n_eff * D.xm[j]
     return 0.0
@@ -205,22 +272,33 @@ cdef inline double col_sqnorm(const Design* D, Py_ssize_t j,
 
     `proto` only selects the float type.
     """
+    if floating is double:
+        if D.values_are_float:
+            return col_sqnorm_x(D, j, <const float*> D.values, proto)
+    return col_sqnorm_x(D, j, <const floating*> D.values, proto)
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline double col_sqnorm_x(const Design* D, Py_ssize_t j, const xfloat* X,
+                                const floating* proto) noexcept nogil:
+    """col_sqnorm with X's values typed (X = D.values)."""
     cdef const floating* s = <const floating*> D.sw
-    cdef const floating* x
+    cdef const xfloat* x
     cdef double acc = 0.0, m = 0.0, d, wsum_nz = 0.0, si
     cdef Py_ssize_t k, i
     if D.kind == GRAM:
-        return (<const floating*> D.values)[j * D.ld + j]
+        return X[j * D.ld + j]
     if D.xm != NULL:
         m = D.xm[j]
     if D.kind == DENSE:
-        x = <const floating*> D.values + j * D.ld
+        x = X + j * D.ld
         for i in range(D.n):
             d = x[i] - m
             acc += (s[i] if s != NULL else 1.0) * d * d
         return acc
     # CSC: stored entries, plus m^2 times the weight of the implicit zeros
-    x = <const floating*> D.values
+    x = X
     for k in range(D.indptr[j], D.indptr[j + 1]):
         i = D.indices[k]
         si = s[i] if s != NULL else 1.0
@@ -242,16 +320,27 @@ cdef inline void col_dense(const Design* D, Py_ssize_t j, floating* t) noexcept 
     With col_grad(D, i, t, sum_s(t)) this gives x_i^c^T S x_j^c: entries of
     the Gram matrix of a few columns, for any storage.
     """
-    cdef const floating* x
+    if floating is double:
+        if D.values_are_float:
+            col_dense_x(D, j, <const float*> D.values, t)
+            return
+    col_dense_x(D, j, <const floating*> D.values, t)
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline void col_dense_x(const Design* D, Py_ssize_t j, const xfloat* X,
+                             floating* t) noexcept nogil:
+    """col_dense with X's values typed (X = D.values)."""
+    cdef const xfloat* x
     cdef Py_ssize_t i, k
     if D.kind == CSC:
-        x = <const floating*> D.values
         for i in range(D.n):
             t[i] = 0
         for k in range(D.indptr[j], D.indptr[j + 1]):
-            t[D.indices[k]] = x[k]
+            t[D.indices[k]] = X[k]
         return
-    x = <const floating*> D.values + j * D.ld
+    x = X + j * D.ld
     for i in range(D.n):
         t[i] = x[i]
 
@@ -268,19 +357,23 @@ cdef inline void col_grad_block(const Design* D, Py_ssize_t j, const floating* R
                                 double* out) noexcept nogil:
     """out[t] = col_grad(D, j, R + t n, vsum[t]) for t < T."""
     cdef Py_ssize_t t = 0, k, n = D.n
-    cdef const floating* x
+    cdef const void* x
     cdef double m = 0.0
     if D.kind == DENSE and D.sw == NULL:
-        x = <const floating*> D.values + j * D.ld
+        x = (<const char*> D.values
+             + j * D.ld * (sizeof(float) if D.values_are_float else sizeof(double)))
         if D.xm != NULL:
             m = D.xm[j]
         while t + 4 <= T:
             if floating is float:
-                rf_dot4_f(n, x, R + t * n, R + (t + 1) * n, R + (t + 2) * n,
-                          R + (t + 3) * n, out + t)
+                rf_dot4_f(n, <const float*> x, R + t * n, R + (t + 1) * n,
+                          R + (t + 2) * n, R + (t + 3) * n, out + t)
+            elif D.values_are_float:
+                rf_dot4_fd(n, <const float*> x, R + t * n, R + (t + 1) * n,
+                           R + (t + 2) * n, R + (t + 3) * n, out + t)
             else:
-                rf_dot4_d(n, x, R + t * n, R + (t + 1) * n, R + (t + 2) * n,
-                          R + (t + 3) * n, out + t)
+                rf_dot4_d(n, <const double*> x, R + t * n, R + (t + 1) * n,
+                          R + (t + 2) * n, R + (t + 3) * n, out + t)
             for k in range(t, t + 4):
                 out[k] -= m * vsum[k]      # R_t is kept centred (see col_grad)
             t += 4
@@ -297,12 +390,13 @@ cdef inline void col_update_block(const Design* D, Py_ssize_t j, const double* d
     """col_update(D, j, delta[t], R + t n) for t < T (delta[t] = 0 skipped),
     adding the changes of the weighted sums to vsum."""
     cdef Py_ssize_t t = 0, k, n = D.n
-    cdef const floating* x
+    cdef const void* x
     cdef floating a[4]
     cdef floating c[4]
     cdef double m = 0.0
     if D.kind == DENSE:
-        x = <const floating*> D.values + j * D.ld
+        x = (<const char*> D.values
+             + j * D.ld * (sizeof(float) if D.values_are_float else sizeof(double)))
         if D.xm != NULL:
             m = D.xm[j]
         while t + 4 <= T:
@@ -310,11 +404,14 @@ cdef inline void col_update_block(const Design* D, Py_ssize_t j, const double* d
                 a[k] = <floating> delta[t + k]
                 c[k] = <floating> (delta[t + k] * m)
             if floating is float:
-                rf_axpy4_f(n, a, x, c, R + t * n, R + (t + 1) * n, R + (t + 2) * n,
-                           R + (t + 3) * n)
+                rf_axpy4_f(n, a, <const float*> x, c, R + t * n, R + (t + 1) * n,
+                           R + (t + 2) * n, R + (t + 3) * n)
+            elif D.values_are_float:
+                rf_axpy4_fd(n, a, <const float*> x, c, R + t * n, R + (t + 1) * n,
+                            R + (t + 2) * n, R + (t + 3) * n)
             else:
-                rf_axpy4_d(n, a, x, c, R + t * n, R + (t + 1) * n, R + (t + 2) * n,
-                           R + (t + 3) * n)
+                rf_axpy4_d(n, a, <const double*> x, c, R + t * n, R + (t + 1) * n,
+                           R + (t + 2) * n, R + (t + 3) * n)
             t += 4
     while t < T:
         if delta[t] != 0.0:

@@ -26,7 +26,7 @@ cdef struct MTProblem:
     Py_ssize_t T
     double lam
     double beta
-    const void* Y          # T x n targets (X's dtype), target t at Y + t n
+    const void* Y          # T x n targets (the state's dtype), target t at Y + t n
     const double* y_mean   # T
     double yy              # ||Y_c||_S^2 (Frobenius)
     double* z              # scratch, T
@@ -376,7 +376,7 @@ cdef int mt_path(const Design* D, MTProblem* M, const double* alphas,
     """
     cdef Workspace W
     cdef Py_ssize_t a, j, p = D.p, T = M.T
-    cdef double gap
+    cdef double gap, scale
     cdef int epochs, status = 0
     cdef double* vsum = <double*> malloc(T * sizeof(double))
     cdef double* scratch = <double*> malloc(3 * T * sizeof(double))
@@ -401,6 +401,13 @@ cdef int mt_path(const Design* D, MTProblem* M, const double* alphas,
         M.beta = D.n_eff * alphas[a] * (1.0 - l1_ratio)
         status = mt_solve(D, M, &W, w, R, vsum, tol_abs, max_epochs, random, &seed,
                           use_ws, use_screening, &gap, &epochs)
+        if D.values_are_float and floating is double and status != INTERRUPTED:
+            # float32 X under a float64 state: the gap of the float32
+            # coefficients the caller keeps (see `path`)
+            round_to_float(w, p * T)
+            mt_init_state(D, M, w, R, vsum)
+            gap = mt_gap(D, M, w, R, vsum, W.all_idx, p, W.norms2, W.grad, &scale)
+            status = 0 if gap <= tol_abs else 1
         for j in range(p * T):
             coefs[a * p * T + j] = w[j]
         gaps[a] = gap
@@ -426,8 +433,9 @@ def mt_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
     ----------
     kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff :
         The design, as for `enet_path_fit` (dense or CSC; no Gram kind).
-    Y : ndarray of shape (n_rows, T), Fortran order, X's dtype
-        The targets (uncentred; y_mean is subtracted implicitly).
+    Y : ndarray of shape (n_rows, T), Fortran order, X's dtype or float64
+        The targets (uncentred; y_mean is subtracted implicitly).  Their dtype
+        is the state's: float64 Y with float32 X keeps a float64 residual.
     y_mean : ndarray of shape (T,)
         Weighted means of the targets (zeros without intercept).
     yy : float
@@ -446,7 +454,7 @@ def mt_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
     """
     if kind == GRAM:
         raise ValueError("mt_path_fit: the multi-task kernel reads X, not a Gram matrix")
-    if values.dtype == np.float32:
+    if state_is_float(values, Y):
         return _mt_path_fit[float](kind, values, indices, indptr, n_rows, n_cols, Y,
                                    sw, xm, n_eff, y_mean, yy, w, alphas, l1_ratio, tol,
                                    max_iter, random, seed, use_ws, use_screening,
@@ -456,7 +464,7 @@ def mt_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
                                 max_iter, random, seed, use_ws, use_screening, n_threads)
 
 
-cdef _mt_path_fit(int kind, const floating[:] values, const int[::1] indices,
+cdef _mt_path_fit(int kind, values, const int[::1] indices,
                   const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
                   const floating[::1, :] Y, const floating[::1] sw,
                   const double[::1] xm, double n_eff, const double[::1] y_mean,
@@ -478,7 +486,7 @@ cdef _mt_path_fit(int kind, const floating[:] values, const int[::1] indices,
             or y_mean.shape[0] != T:
         raise ValueError("mt_path_fit: inconsistent shapes of Y, w and y_mean")
     stopper_init(&stop, in_main_thread())
-    fill_design(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
+    fill_design_any(&D, kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff)
     D.n_threads = max(1, n_threads)
     M.T = T
     M.Y = &Y[0, 0]

@@ -6,9 +6,11 @@
  * -ffast-math; so on x86-64 the reductions have an AVX2+FMA version with four
  * vector accumulators, chosen at run time (__builtin_cpu_supports), and a
  * portable `omp simd` version elsewhere.  Wheels stay portable: nothing needs
- * -march.  One body serves float and double through the RF_* macros; the
- * loader rf_ld4_<S> widens four values of the data type to doubles.
- * _design.pxd picks the float or double variant by the fused type.
+ * -march.  One body serves every (X, state) type pair through the RF_*
+ * macros: _f (float32 X and state), _d (float64 both) and _fd (float32 X, a
+ * float64 state: the precision of float64 at float32's memory traffic for X).
+ * The loader rf_ld4_<S> widens four values of a type to doubles.
+ * _design.pxd picks the variant by the fused types.
  */
 #ifndef REGFAST_SIMD_H
 #define REGFAST_SIMD_H
@@ -16,29 +18,31 @@
 #include <stddef.h>
 
 /* ---- portable versions -------------------------------------------------- */
-#define RF_PORTABLE(T, S)                                                      \
-static double rf_dot_portable_##S(ptrdiff_t n, const T* x, const T* v) {       \
+/* TX: X's values, TV: the state (v, r_k) and the weights s; S: the suffix */
+#define RF_PORTABLE(TX, TV, S)                                                 \
+static double rf_dot_portable_##S(ptrdiff_t n, const TX* x, const TV* v) {     \
     double acc = 0.0;                                                          \
     _Pragma("omp simd reduction(+:acc)")                                       \
     for (ptrdiff_t i = 0; i < n; i++) acc += (double)x[i] * (double)v[i];      \
     return acc;                                                                \
 }                                                                              \
-static double rf_wdot_portable_##S(ptrdiff_t n, const T* s, const T* x,        \
-                                   const T* v) {                               \
+static double rf_wdot_portable_##S(ptrdiff_t n, const TV* s, const TX* x,      \
+                                   const TV* v) {                              \
     double acc = 0.0;                                                          \
     _Pragma("omp simd reduction(+:acc)")                                       \
     for (ptrdiff_t i = 0; i < n; i++)                                          \
         acc += (double)s[i] * (double)x[i] * (double)v[i];                     \
     return acc;                                                                \
 }
-RF_PORTABLE(double, d)
-RF_PORTABLE(float, f)
+RF_PORTABLE(double, double, d)
+RF_PORTABLE(float, float, f)
+RF_PORTABLE(float, double, fd)
 
 /* Four targets at once (the multi-task block update): x is read once for
  * four vectors r[0..3] (dot: out[k] = sum_i x_i r_k[i]). */
-#define RF_PORTABLE4(T, S)                                                     \
-static void rf_dot4_portable_##S(ptrdiff_t n, const T* x, const T* r0,         \
-                                 const T* r1, const T* r2, const T* r3,        \
+#define RF_PORTABLE4(TX, TV, S)                                                \
+static void rf_dot4_portable_##S(ptrdiff_t n, const TX* x, const TV* r0,       \
+                                 const TV* r1, const TV* r2, const TV* r3,     \
                                  double* out) {                                \
     double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;                             \
     _Pragma("omp simd reduction(+:a0,a1,a2,a3)")                               \
@@ -49,8 +53,9 @@ static void rf_dot4_portable_##S(ptrdiff_t n, const T* x, const T* r0,         \
     }                                                                          \
     out[0] = a0; out[1] = a1; out[2] = a2; out[3] = a3;                        \
 }
-RF_PORTABLE4(double, d)
-RF_PORTABLE4(float, f)
+RF_PORTABLE4(double, double, d)
+RF_PORTABLE4(float, float, f)
+RF_PORTABLE4(float, double, fd)
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(REGFAST_PORTABLE_ONLY)
 #include <immintrin.h>
@@ -72,59 +77,60 @@ RF_AVX2 static inline double rf_hsum(__m256d a) {
 }
 
 /* four independent accumulators of four lanes: 16 values per iteration */
-#define RF_AVX2_REDUCTIONS(T, S)                                               \
-RF_AVX2 static double rf_dot_avx2_##S(ptrdiff_t n, const T* x, const T* v) {   \
+#define RF_AVX2_REDUCTIONS(TX, SX, TV, SV, S)                                 \
+RF_AVX2 static double rf_dot_avx2_##S(ptrdiff_t n, const TX* x, const TV* v) { \
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
     ptrdiff_t i = 0;                                                           \
     for (; i + 16 <= n; i += 16) {                                             \
-        a0 = _mm256_fmadd_pd(rf_ld4_##S(x + i), rf_ld4_##S(v + i), a0);        \
-        a1 = _mm256_fmadd_pd(rf_ld4_##S(x + i + 4), rf_ld4_##S(v + i + 4), a1);\
-        a2 = _mm256_fmadd_pd(rf_ld4_##S(x + i + 8), rf_ld4_##S(v + i + 8), a2);\
-        a3 = _mm256_fmadd_pd(rf_ld4_##S(x + i + 12), rf_ld4_##S(v + i + 12), a3);\
+        a0 = _mm256_fmadd_pd(rf_ld4_##SX(x + i), rf_ld4_##SV(v + i), a0);        \
+        a1 = _mm256_fmadd_pd(rf_ld4_##SX(x + i + 4), rf_ld4_##SV(v + i + 4), a1);\
+        a2 = _mm256_fmadd_pd(rf_ld4_##SX(x + i + 8), rf_ld4_##SV(v + i + 8), a2);\
+        a3 = _mm256_fmadd_pd(rf_ld4_##SX(x + i + 12), rf_ld4_##SV(v + i + 12), a3);\
     }                                                                          \
     double acc = rf_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1),                  \
                                        _mm256_add_pd(a2, a3)));               \
     for (; i < n; i++) acc += (double)x[i] * (double)v[i];                     \
     return acc;                                                                \
 }                                                                              \
-RF_AVX2 static double rf_wdot_avx2_##S(ptrdiff_t n, const T* s, const T* x,    \
-                                       const T* v) {                           \
+RF_AVX2 static double rf_wdot_avx2_##S(ptrdiff_t n, const TV* s, const TX* x,  \
+                                       const TV* v) {                          \
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
     ptrdiff_t i = 0;                                                           \
     for (; i + 16 <= n; i += 16) {                                             \
-        a0 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##S(s + i), rf_ld4_##S(x + i)),\
-                             rf_ld4_##S(v + i), a0);                           \
-        a1 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##S(s + i + 4),              \
-                                           rf_ld4_##S(x + i + 4)),             \
-                             rf_ld4_##S(v + i + 4), a1);                       \
-        a2 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##S(s + i + 8),              \
-                                           rf_ld4_##S(x + i + 8)),             \
-                             rf_ld4_##S(v + i + 8), a2);                       \
-        a3 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##S(s + i + 12),             \
-                                           rf_ld4_##S(x + i + 12)),            \
-                             rf_ld4_##S(v + i + 12), a3);                      \
+        a0 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##SV(s + i), rf_ld4_##SX(x + i)),\
+                             rf_ld4_##SV(v + i), a0);                           \
+        a1 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##SV(s + i + 4),              \
+                                           rf_ld4_##SX(x + i + 4)),             \
+                             rf_ld4_##SV(v + i + 4), a1);                       \
+        a2 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##SV(s + i + 8),              \
+                                           rf_ld4_##SX(x + i + 8)),             \
+                             rf_ld4_##SV(v + i + 8), a2);                       \
+        a3 = _mm256_fmadd_pd(_mm256_mul_pd(rf_ld4_##SV(s + i + 12),             \
+                                           rf_ld4_##SX(x + i + 12)),            \
+                             rf_ld4_##SV(v + i + 12), a3);                      \
     }                                                                          \
     double acc = rf_hsum(_mm256_add_pd(_mm256_add_pd(a0, a1),                  \
                                        _mm256_add_pd(a2, a3)));               \
     for (; i < n; i++) acc += (double)s[i] * (double)x[i] * (double)v[i];      \
     return acc;                                                                \
 }
-RF_AVX2_REDUCTIONS(double, d)
-RF_AVX2_REDUCTIONS(float, f)
+RF_AVX2_REDUCTIONS(double, d, double, d, d)
+RF_AVX2_REDUCTIONS(float, f, float, f, f)
+RF_AVX2_REDUCTIONS(float, f, double, d, fd)
 
 /* four targets, one accumulator each (four independent chains), x loaded once */
-#define RF_AVX2_DOT4(T, S)                                                     \
-RF_AVX2 static void rf_dot4_avx2_##S(ptrdiff_t n, const T* x, const T* r0,     \
-                                     const T* r1, const T* r2, const T* r3,    \
+#define RF_AVX2_DOT4(TX, SX, TV, SV, S)                                       \
+RF_AVX2 static void rf_dot4_avx2_##S(ptrdiff_t n, const TX* x, const TV* r0,   \
+                                     const TV* r1, const TV* r2, const TV* r3, \
                                      double* out) {                            \
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
     ptrdiff_t i = 0;                                                           \
     for (; i + 4 <= n; i += 4) {                                               \
-        __m256d xi = rf_ld4_##S(x + i);                                        \
-        a0 = _mm256_fmadd_pd(xi, rf_ld4_##S(r0 + i), a0);                      \
-        a1 = _mm256_fmadd_pd(xi, rf_ld4_##S(r1 + i), a1);                      \
-        a2 = _mm256_fmadd_pd(xi, rf_ld4_##S(r2 + i), a2);                      \
-        a3 = _mm256_fmadd_pd(xi, rf_ld4_##S(r3 + i), a3);                      \
+        __m256d xi = rf_ld4_##SX(x + i);                                        \
+        a0 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r0 + i), a0);                      \
+        a1 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r1 + i), a1);                      \
+        a2 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r2 + i), a2);                      \
+        a3 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r3 + i), a3);                      \
     }                                                                          \
     double b0 = rf_hsum(a0), b1 = rf_hsum(a1), b2 = rf_hsum(a2), b3 = rf_hsum(a3);\
     for (; i < n; i++) {                                                       \
@@ -134,8 +140,9 @@ RF_AVX2 static void rf_dot4_avx2_##S(ptrdiff_t n, const T* x, const T* r0,     \
     }                                                                          \
     out[0] = b0; out[1] = b1; out[2] = b2; out[3] = b3;                        \
 }
-RF_AVX2_DOT4(double, d)
-RF_AVX2_DOT4(float, f)
+RF_AVX2_DOT4(double, d, double, d, d)
+RF_AVX2_DOT4(float, f, float, f, f)
+RF_AVX2_DOT4(float, f, double, d, fd)
 #define RF_PICK(name, S, ...) \
     (rf_has_avx2() ? name##_avx2_##S(__VA_ARGS__) : name##_portable_##S(__VA_ARGS__))
 #define RF_CLONES __attribute__((target_clones("arch=haswell", "default")))
@@ -145,46 +152,48 @@ RF_AVX2_DOT4(float, f)
 #endif
 
 /* ---- the primitives _design.pxd calls ----------------------------------- */
-#define RF_DEFINE(T, S)                                                        \
+#define RF_DEFINE(TX, TV, S)                                                  \
 /* sum_i x_i v_i */                                                            \
-static inline double rf_dot_##S(ptrdiff_t n, const T* x, const T* v) {         \
+static inline double rf_dot_##S(ptrdiff_t n, const TX* x, const TV* v) {       \
     return RF_PICK(rf_dot, S, n, x, v);                                        \
 }                                                                              \
 /* sum_i s_i x_i v_i */                                                        \
-static inline double rf_wdot_##S(ptrdiff_t n, const T* s, const T* x,          \
-                                 const T* v) {                                 \
+static inline double rf_wdot_##S(ptrdiff_t n, const TV* s, const TX* x,        \
+                                 const TV* v) {                                \
     return RF_PICK(rf_wdot, S, n, s, x, v);                                    \
 }                                                                              \
 /* v_i -= a x_i - c  (c = a * column mean keeps a centred v centred); no      \
    reduction, so plain vectorisation is enough (an AVX2 clone where GCC can) */\
-RF_CLONES static void rf_axpy_##S(ptrdiff_t n, T a, const T* x, T c, T* v) {   \
+RF_CLONES static void rf_axpy_##S(ptrdiff_t n, TV a, const TX* x, TV c, TV* v) { \
     _Pragma("omp simd")                                                        \
-    for (ptrdiff_t i = 0; i < n; i++) v[i] -= a * x[i] - c;                    \
+    for (ptrdiff_t i = 0; i < n; i++) v[i] -= a * (TV)x[i] - c;                \
 }
 
-RF_DEFINE(double, d)
-RF_DEFINE(float, f)
+RF_DEFINE(double, double, d)
+RF_DEFINE(float, float, f)
+RF_DEFINE(float, double, fd)
 
-#define RF_DEFINE4(T, S)                                                       \
+#define RF_DEFINE4(TX, TV, S)                                                 \
 /* out[k] = sum_i x_i r_k[i], k = 0..3 */                                      \
-static inline void rf_dot4_##S(ptrdiff_t n, const T* x, const T* r0,           \
-                               const T* r1, const T* r2, const T* r3,          \
+static inline void rf_dot4_##S(ptrdiff_t n, const TX* x, const TV* r0,         \
+                               const TV* r1, const TV* r2, const TV* r3,       \
                                double* out) {                                  \
     RF_PICK(rf_dot4, S, n, x, r0, r1, r2, r3, out);                            \
 }                                                                              \
 /* r_k[i] -= a_k x_i - c_k, k = 0..3 */                                        \
-RF_CLONES static void rf_axpy4_##S(ptrdiff_t n, const T* a, const T* x,        \
-                                   const T* c, T* r0, T* r1, T* r2, T* r3) {   \
-    T a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];                              \
-    T c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];                              \
+RF_CLONES static void rf_axpy4_##S(ptrdiff_t n, const TV* a, const TX* x,      \
+                                   const TV* c, TV* r0, TV* r1, TV* r2, TV* r3) { \
+    TV a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];                             \
+    TV c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];                             \
     _Pragma("omp simd")                                                        \
     for (ptrdiff_t i = 0; i < n; i++) {                                        \
-        T xi = x[i];                                                           \
+        TV xi = (TV)x[i];                                                      \
         r0[i] -= a0 * xi - c0; r1[i] -= a1 * xi - c1;                          \
         r2[i] -= a2 * xi - c2; r3[i] -= a3 * xi - c3;                          \
     }                                                                          \
 }
-RF_DEFINE4(double, d)
-RF_DEFINE4(float, f)
+RF_DEFINE4(double, double, d)
+RF_DEFINE4(float, float, f)
+RF_DEFINE4(float, double, fd)
 
 #endif
