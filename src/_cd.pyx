@@ -1198,7 +1198,7 @@ cdef void fill_design_at(Design* D, int kind, const void* values, bint values_ar
     D.values_are_float = values_are_float
 
 
-def state_is_float(values, state):
+def state_is_float(state):
     """Whether the kernel keeps a float32 state: `state` (the targets or the
     vectors it acts on) is float32.  float32 X under a float64 state is read
     as float32 with float64 state arithmetic."""
@@ -1217,7 +1217,7 @@ def xt_dot(int kind, values, indices, indptr, Py_ssize_t n_rows,
     """
     cdef int[::1] c = (np.arange(n_cols, dtype=np.int32) if cols is None
                        else np.ascontiguousarray(cols, dtype=np.int32))
-    if state_is_float(values, V):
+    if state_is_float(V):
         return _xt_dot[float](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V, c)
     return _xt_dot[double](kind, values, indices, indptr, n_rows, n_cols, sw, xm, n_eff, V, c)
 
@@ -1247,7 +1247,7 @@ def residual(int kind, values, indices, indptr, Py_ssize_t n_rows,
     dense X (X's dtype; sparse: uncentred, which xt_dot handles the same).
     Reads only the columns where w is non-zero.
     """
-    if state_is_float(values, y):
+    if state_is_float(y):
         return _residual[float](kind, values, indices, indptr, n_rows, n_cols, y, sw,
                                 xm, n_eff, y_mean, w)
     return _residual[double](kind, values, indices, indptr, n_rows, n_cols, y, sw,
@@ -1315,7 +1315,7 @@ def enet_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
         Coordinate-descent epochs per alpha.
     converged : ndarray of bool
     """
-    if state_is_float(values, values if kind == GRAM else y):
+    if state_is_float(values if kind == GRAM else y):
         return _path_fit[float](kind, values, indices, indptr, n_rows, n_cols,
                                 y, sw, xm, n_eff, y_mean, yy, w, alphas,
                                 l1_ratio, pf, lower, upper, tol, max_iter, random,

@@ -454,7 +454,7 @@ def mt_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
     """
     if kind == GRAM:
         raise ValueError("mt_path_fit: the multi-task kernel reads X, not a Gram matrix")
-    if state_is_float(values, Y):
+    if state_is_float(Y):
         return _mt_path_fit[float](kind, values, indices, indptr, n_rows, n_cols, Y,
                                    sw, xm, n_eff, y_mean, yy, w, alphas, l1_ratio, tol,
                                    max_iter, random, seed, use_ws, use_screening,
