@@ -8,7 +8,7 @@ call the same kernel entry, `_cd.glm_path_fit`.
 import numpy as np
 
 from . import _cd
-from ._problem import excess, kernel_arrays, no_bounds
+from ._problem import excess, kernel_arrays, no_bounds, state_dtype
 
 
 class GLMProblem:
@@ -97,5 +97,7 @@ class GLMProblem:
             self.kind, self.values, self.indices, self.indptr, self.n_samples,
             self.n_features, self.y, self.n_classes, self.sw, self.fit_intercept,
             coef, intercept, Cs, float(l1_ratio), pf, lower, upper, float(tol),
-            int(max_iter), int(max_epochs), seed=int(seed))
+            int(max_iter), int(max_epochs), seed=int(seed),
+            # float32 X at a tight tol: float64 vectors (see _problem.state_dtype)
+            state64=state_dtype(self.dtype, tol) != self.dtype)
         return coefs, intercepts, gaps, n_iters, status

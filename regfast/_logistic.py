@@ -354,6 +354,7 @@ def warn_not_converged(owner, status, n_iter, gap, max_iter):
                "increase max_iter or scale the features")
     else:
         why = ("at the precision of the data: the steps stopped decreasing the "
-               "objective (float32 X, or a tol near machine precision)")
+               "objective, or (float32 X) rounding the coefficients to float32 "
+               "leaves this gap; pass float64 X or a larger tol")
     warnings.warn(f"{owner}: did not reach the duality-gap tolerance {why}; "
                   f"duality gap {gap:.3e}.", ConvergenceWarning, stacklevel=3)

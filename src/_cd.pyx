@@ -22,7 +22,7 @@ Stopping is by the duality gap, as in scikit-learn: gap <= tol * ||y_c||_S^2.
 from libc.math cimport fabs, sqrt, INFINITY
 from libc.float cimport DBL_EPSILON
 from libc.stdlib cimport calloc, malloc, free, realloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from cython.parallel cimport prange
 
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum, sdot,

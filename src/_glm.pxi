@@ -862,9 +862,9 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
     cdef bint finish = True, fresh = True   # fresh: gap and primal are those at w, b
     cdef int* sel = NULL
     cdef double* sub = NULL           # the working set's w, lam, beta, lower, upper
-    cdef floating* Xs = NULL
+    cdef char* Xs = NULL              # the working set's values, in X's dtype
+    cdef size_t xsize = sizeof(float) if X.values_are_float else sizeof(double)
     cdef void* grown
-    cdef const floating* xj
     cdef Design S, Sh
     cdef Problem Q
     if (X.kind == DENSE or X.kind == CSC) and G.K == 1 and P.has_l1 and use_ws:
@@ -932,10 +932,10 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
                 ind = <int*> grown
                 cap_ind = nz
         if nz > cap:
-            grown = realloc(Xs, max(nz, 1) * sizeof(floating))
+            grown = realloc(Xs, max(nz, 1) * xsize)
             if grown == NULL:
                 break
-            Xs = <floating*> grown
+            Xs = <char*> grown
             cap = nz
         Q.has_l1 = False
         Q.safe_ok = True
@@ -944,17 +944,15 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         for k in range(m):
             j = sel[k]
             if X.kind == DENSE:
-                xj = <const floating*> X.values + j * X.ld
-                for i in range(n):
-                    Xs[k * n + i] = xj[i]
+                memcpy(Xs + k * n * xsize, <const char*> X.values + j * X.ld * xsize,
+                       n * xsize)
             else:
-                xj = <const floating*> X.values
                 q = ptr[k]
-                for a in range(X.indptr[j], X.indptr[j + 1]):
-                    Xs[q] = xj[a]
-                    ind[q] = X.indices[a]
-                    q += 1
-                ptr[k + 1] = q
+                a = X.indptr[j + 1] - X.indptr[j]
+                memcpy(Xs + q * xsize, <const char*> X.values + X.indptr[j] * xsize,
+                       a * xsize)
+                memcpy(ind + q, X.indices + X.indptr[j], a * sizeof(int))
+                ptr[k + 1] = q + a
             sub[k] = w[j]
             sub[p + k] = P.lam[j]
             sub[2 * p + k] = P.beta[j]
@@ -1018,6 +1016,32 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
     return status
 
 
+cdef int glm_round_to_float(const Design* X, Design* Dh, GLM* G, const Problem* P,
+                            Workspace* W, floating* eta, double* w, double* b, double tol,
+                            int status, double* gap_out) noexcept nogil:
+    """float32 X under a float64 state: W and b rounded to float32, the dtype
+    the caller keeps, and the status and gap (gap_out) of those coefficients.
+    Rounding that leaves the gap above tol is reported as 2 (the precision of
+    the data), unless the fit had already stopped for another reason."""
+    cdef Py_ssize_t n = X.n, p = X.p, j, i
+    cdef double primal, gap, null_loss = 0.0
+    cdef int k
+    round_to_float(w, G.K * p)
+    round_to_float(b, G.K)
+    for j in range(p):
+        W.all_idx[j] = <int> j
+    for k in range(G.K):
+        linear_predictor(X, w + k * p, b[k], eta + k * n)
+    for i in range(n):
+        null_loss += G.c[i]
+    null_loss *= log(<double> max(G.K, 2))
+    gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
+    gap_out[0] = gap
+    if gap <= tol * primal or gap <= 1e-15 * null_loss:
+        return 0
+    return 2 if status == 0 else status
+
+
 def glm_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
                  Py_ssize_t n_cols, const int[::1] y, int n_classes,
                  const double[::1] sw, bint fit_intercept, double[:, ::1] w,
@@ -1025,7 +1049,7 @@ def glm_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
                  const double[::1] pf, const double[::1] lower,
                  const double[::1] upper, double tol, int max_iter,
                  int max_epochs, bint random=False, unsigned int seed=1,
-                 bint use_ws=True, bint use_screening=True):
+                 bint use_ws=True, bint use_screening=True, bint state64=False):
     """Fit penalised logistic (n_classes = 2) or multinomial regression along Cs.
 
     Each C is warm-started from the previous solution.  C = inf is the
@@ -1050,6 +1074,10 @@ def glm_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
         certified to within tol relative.
     max_iter, max_epochs :
         Newton steps per C; epochs of coordinate descent per subproblem.
+    state64 : bool
+        Keep the solver's vectors (linear predictor, weights, working response)
+        in float64 for float32 X, which is still read as float32.  The
+        solution is then handed back rounded to float32, with its gap.
 
     Returns
     -------
@@ -1058,25 +1086,27 @@ def glm_path_fit(int kind, values, indices, indptr, Py_ssize_t n_rows,
     n_iters, n_epochs : ndarray of int32 (Newton steps, CD epochs)
     status : ndarray of int32 (0 converged, 1 max_iter reached, 2 stalled)
     """
-    if values.dtype == np.float32:
+    if values.dtype == np.float32 and not state64:
         return _glm_path_fit[float](kind, values, indices, indptr, n_rows, n_cols, y,
                                     n_classes, sw, fit_intercept, w, b, Cs, l1_ratio,
                                     pf, lower, upper, tol, max_iter, max_epochs, random,
-                                    seed, use_ws, use_screening)
+                                    seed, use_ws, use_screening, None)
     return _glm_path_fit[double](kind, values, indices, indptr, n_rows, n_cols, y,
                                  n_classes, sw, fit_intercept, w, b, Cs, l1_ratio, pf,
                                  lower, upper, tol, max_iter, max_epochs, random, seed,
-                                 use_ws, use_screening)
+                                 use_ws, use_screening, None)
 
 
-cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
+cdef _glm_path_fit(int kind, values, const int[::1] indices,
                    const long long[::1] indptr, Py_ssize_t n_rows, Py_ssize_t n_cols,
                    const int[::1] y, int n_classes, const double[::1] sw,
                    bint fit_intercept, double[:, ::1] w, double[::1] b,
                    const double[::1] Cs, double l1_ratio, const double[::1] pf,
                    const double[::1] lower, const double[::1] upper, double tol,
                    int max_iter, int max_epochs,
-                   bint random, unsigned int seed, bint use_ws, bint use_screening):
+                   bint random, unsigned int seed, bint use_ws, bint use_screening,
+                   const floating[::1] no_weights):
+    # no_weights (None) is the Design's sample weights, and its type the state's
     cdef Design X, Dh
     cdef Problem P
     cdef Workspace W
@@ -1092,13 +1122,12 @@ cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
     cdef int[::1] status = np.zeros(n_C, dtype=np.int32)
     cdef double[::1] lam = np.empty(n_cols)
     cdef double[::1] beta = np.empty(n_cols)
-    cdef const floating[::1] no_weights = None
     cdef const double[::1] no_means = None
     cdef Stopper stop
     stopper_init(&stop, in_main_thread())
     W.stop = &stop
-    fill_design(&X, kind, values, indices, indptr, n_rows, n_cols, no_weights,
-                no_means, 0.0)
+    fill_design_any(&X, kind, values, indices, indptr, n_rows, n_cols, no_weights,
+                    no_means, 0.0)
     Dh = X
     G.loss = LOGISTIC if n_classes == 2 else MULTINOMIAL
     G.K = K
@@ -1134,6 +1163,9 @@ cdef _glm_path_fit(int kind, const floating[:] values, const int[::1] indices,
                                       max_iter, max_epochs, random, &seed, use_ws,
                                       use_screening, &gaps[a], &n_iters[a],
                                       &n_epochs[a])
+                if X.values_are_float and floating is double and status[a] != INTERRUPTED:
+                    status[a] = glm_round_to_float(&X, &Dh, &G, &P, &W, <floating*> G.eta,
+                                                   &w[0, 0], &b[0], tol, status[a], &gaps[a])
                 for k in range(K):
                     intercepts[a, k] = b[k]
                     for j in range(p):
