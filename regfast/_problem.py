@@ -18,12 +18,12 @@ from ._validation import raise_non_finite_X
 DENSE, CSC, GRAM = 0, 1, 2
 # below this tol, float32 Gram-mode results are checked on X (see Problem.path)
 F32_GRAM_TOL = 1e-5
-# float32 X: below this tol the kernel keeps its state (the residual) in
-# float64 while still reading X as float32.  A float32 residual drifts by
-# ~1e-7 relative per update, which stalls the gap near tol 1e-7 (dense_wide,
-# alpha_max/10: 100000 epochs without reaching 1e-8, against 65 epochs with a
-# float64 state) and slows it from about 1e-6; above it, a float32 state is
-# 10-20% cheaper an epoch.
+# float32 X: below this tol the kernel keeps its state (the residual; the GLM's
+# linear predictor and Newton weights) in float64 while still reading X as
+# float32.  A float32 residual drifts by ~1e-7 relative per update, which
+# stalls the gap near tol 1e-7 (dense_wide, alpha_max/10: 100000 epochs without
+# reaching 1e-8, against 65 epochs with a float64 state) and slows it from
+# about 1e-6; above it, a float32 state is up to ~20% cheaper an epoch.
 F32_STATE_TOL = 1e-5
 
 
