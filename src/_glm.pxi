@@ -690,6 +690,23 @@ cdef void glm_anderson(const Design* X, const GLM* G, const Problem* P,
         linear_predictor(X, w + k * p, b[k], eta + k * n)
 
 
+cdef double null_loss_of(const GLM* G, Py_ssize_t n) noexcept nogil:
+    """The loss of W = 0, b = 0: sum_i c_i log K (log 2 for two classes)."""
+    cdef double acc = 0.0
+    cdef Py_ssize_t i
+    for i in range(n):
+        acc += G.c[i]
+    return acc * log(<double> max(G.K, 2))
+
+
+cdef inline bint gap_converged(double gap, double primal, double tol,
+                               double null_loss) noexcept nogil:
+    """The stop of glm_solve: gap <= tol * P(W, b), or a gap at rounding level
+    against the loss of the zero model (separable data without penalty, where
+    P tends to 0)."""
+    return gap <= tol * primal or gap <= 1e-15 * null_loss
+
+
 cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W,
                    floating* eta, double* w, double* b, double tol, int max_iter,
                    int max_epochs, bint random, unsigned int* seed, bint use_ws,
@@ -720,9 +737,7 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
     cdef int stalled = 0
     for j in range(p):
         W.all_idx[j] = <int> j
-    for j in range(n):
-        null_loss += G.c[j]          # times log K: the loss of W = 0, b = 0
-    null_loss *= log(<double> max(G.K, 2))
+    null_loss = null_loss_of(G, n)
     if known_gap < 0.0:
         for k in range(G.K):
             linear_predictor(X, w + k * p, b[k], eta + k * n)
@@ -740,7 +755,7 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
             if G.fit_intercept:
                 fit_intercepts(G, eta, b, n)
             gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
-        if gap <= tol * primal or gap <= 1e-15 * null_loss or gap <= tol_abs:
+        if gap_converged(gap, primal, tol, null_loss) or gap <= tol_abs:
             status = 0
             break
         if it == 0 or primal < best_f - noise * fabs(best_f) or gap < 0.5 * best_gap:
@@ -874,9 +889,7 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         free(sel); free(sub)
         return glm_solve(X, Dh, G, P, W, eta, w, b, tol, max_iter, max_epochs, random,
                          seed, use_ws, use_screening, gap_out, n_iter_out, epochs_out)
-    for i in range(n):
-        null_loss += G.c[i]
-    null_loss *= log(2.0)
+    null_loss = null_loss_of(G, n)
     linear_predictor(X, w, b[0], eta)
     while True:
         if should_stop(W.stop):
@@ -888,7 +901,7 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         if G.fit_intercept:
             fit_intercepts(G, eta, b, n)
         gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
-        if gap <= tol * primal or gap <= 1e-15 * null_loss:
+        if gap_converged(gap, primal, tol, null_loss):
             status = 0
             finish = False
             break
@@ -1023,8 +1036,8 @@ cdef int glm_round_to_float(const Design* X, Design* Dh, GLM* G, const Problem* 
     the caller keeps, and the status and gap (gap_out) of those coefficients.
     Rounding that leaves the gap above tol is reported as 2 (the precision of
     the data), unless the fit had already stopped for another reason."""
-    cdef Py_ssize_t n = X.n, p = X.p, j, i
-    cdef double primal, gap, null_loss = 0.0
+    cdef Py_ssize_t n = X.n, p = X.p, j
+    cdef double primal, gap
     cdef int k
     round_to_float(w, G.K * p)
     round_to_float(b, G.K)
@@ -1032,12 +1045,9 @@ cdef int glm_round_to_float(const Design* X, Design* Dh, GLM* G, const Problem* 
         W.all_idx[j] = <int> j
     for k in range(G.K):
         linear_predictor(X, w + k * p, b[k], eta + k * n)
-    for i in range(n):
-        null_loss += G.c[i]
-    null_loss *= log(<double> max(G.K, 2))
     gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
     gap_out[0] = gap
-    if gap <= tol * primal or gap <= 1e-15 * null_loss:
+    if gap_converged(gap, primal, tol, null_loss_of(G, n)):
         return 0
     return 2 if status == 0 else status
 
