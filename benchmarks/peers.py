@@ -428,6 +428,9 @@ SOLVERS = {
     "adelie": {"lasso": _lasso(adelie_single), "enet": _enet(adelie_single),
                "lasso_path": adelie_path, **_logistic_table(adelie_logreg, adelie_logreg_path)},
 }
+for _table in SOLVERS.values():       # the hard path is a Lasso path on other data
+    if "lasso_path" in _table:
+        _table["hard_path"] = _table["lasso_path"]
 PEERS = [s for s in SOLVERS if not s.startswith("regfast")]
 DIRECT = {"sklearn-cholesky"}          # tol plays no part
 JIT = {"skglm"}                        # compiled on first call (numba)

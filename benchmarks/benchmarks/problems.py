@@ -15,13 +15,19 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-SYNTHETIC = ("dense_wide", "dense_tall", "sparse_wide", "sparse_onehot")
-REAL = ("leukemia", "imdb5k_tfidf", "california_housing", "we8there")
+SYNTHETIC = ("dense_wide", "dense_tall", "sparse_wide", "sparse_onehot", "genotype")
+# wheat, lung_gordon, breast_chowdary: the strongly correlated wide sets of the
+# hard-path rows (0/1 markers, gene expression; y as published, 0/1 labels
+# fitted as a regression target)
+REAL = ("leukemia", "imdb5k_tfidf", "california_housing", "we8there", "wheat", "lung_gordon",
+        "breast_chowdary")
 PROBLEMS = SYNTHETIC + REAL
 DTYPES = ("float64", "float32")
 ALPHA_RATIOS = (10, 100)       # alpha = alpha_max / ratio
 PATH_N_ALPHAS = 100
 PATH_EPS = 1e-3
+HARD_PATH_N_ALPHAS = 20        # the hard-path rows: 20 alphas down to alpha_max / 20
+HARD_PATH_EPS = 1 / 20
 RIDGE_ALPHA = 1.0              # scikit-learn's Ridge scaling (no 1/2n)
 RIDGECV_ALPHAS = np.logspace(-3, 3, 20)
 
@@ -118,11 +124,39 @@ def make_sparse_onehot(n=69_449, n_groups=300, n_players=2476, k=10, snr=3.0, se
     return X, _target(X, n_groups // 10, snr, rng)
 
 
+def make_genotype(n=2000, p=10000, switch=0.05, n_causal=500, h2=0.5, seed=4):
+    """Genotype-like markers coded 0/1/2 with linkage between neighbours, F order.
+
+    Each sample carries two haplotypes.  Along the markers a haplotype keeps
+    its allele's state (the same side of its marker's frequency quantile)
+    with probability 1 - switch and redraws it otherwise, so neighbouring
+    markers are correlated about 1 - switch and the correlation decays with
+    distance, as linkage disequilibrium does; allele frequencies are uniform
+    on 0.05..0.5.  y is polygenic: n_causal markers with Gaussian effects,
+    heritability h2 (signal variance over total).
+    """
+    rng = np.random.default_rng(seed)
+    freq = rng.uniform(0.05, 0.5, p)
+    X = np.empty((n, p), order="F")
+    u = rng.random((2, n))              # each haplotype's latent uniform
+    for j in range(p):
+        redraw = rng.random((2, n)) < switch
+        u[redraw] = rng.random(int(redraw.sum()))
+        X[:, j] = (u < freq[j]).sum(axis=0)
+    w = np.zeros(p)
+    causal = rng.choice(p, n_causal, replace=False)
+    w[causal] = rng.standard_normal(n_causal)
+    signal = X @ w
+    noise = rng.standard_normal(n) * np.std(signal) * np.sqrt((1 - h2) / h2)
+    return X, signal + noise
+
+
 _MAKERS = {
     "dense_wide": (make_dense_wide, dict(n=500, p=5000), dict(n=100, p=1000)),
     "dense_tall": (make_dense_tall, dict(n=100_000, p=200), dict(n=5000, p=50)),
     "sparse_wide": (make_sparse_wide, dict(n=20_000, p=50_000), dict(n=500, p=1000, density=0.02)),
     "sparse_onehot": (make_sparse_onehot, {}, dict(n=3000, n_groups=30, n_players=200, k=5)),
+    "genotype": (make_genotype, {}, dict(n=300, p=1000, n_causal=50)),
 }
 
 
@@ -278,3 +312,8 @@ def alpha_max(X, y, l1_ratio=1.0):
 def path_alphas(X, y, l1_ratio=1.0):
     """The 100 alphas log-spaced from alpha_max down to alpha_max * 1e-3."""
     return alpha_max(X, y, l1_ratio) * np.logspace(0, np.log10(PATH_EPS), PATH_N_ALPHAS)
+
+
+def hard_path_alphas(X, y):
+    """The hard-path rows' 20 alphas, log-spaced from alpha_max down to alpha_max / 20."""
+    return alpha_max(X, y) * np.logspace(0, np.log10(HARD_PATH_EPS), HARD_PATH_N_ALPHAS)

@@ -14,13 +14,15 @@ import numpy as np
 import regfast
 
 from .problems import (RIDGE_ALPHA, RIDGECV_ALPHAS, alpha_max, alpha_max_multitask,
-                       logistic_path_cs, path_alphas)
+                       hard_path_alphas, logistic_path_cs, path_alphas)
 from .scoring import enet_gap, logistic_c_min, logistic_gap, multitask_gap
 
 MAX_ITER = 100_000
 LOGISTIC_MAX_ITER = 1000       # regfast: proximal Newton steps (per C)
-REGRESSION_TASKS = ("lasso", "enet", "lasso_path", "lasso_cv", "lasso_cv_2jobs", "ridge",
-                    "ridge_cv")
+# hard_path: the Lasso path of issue 13's hard correlated problems, 20 alphas
+# down to alpha_max / 20 (every solver runs it as it runs lasso_path)
+REGRESSION_TASKS = ("lasso", "enet", "lasso_path", "hard_path", "lasso_cv", "lasso_cv_2jobs",
+                    "ridge", "ridge_cv")
 # Binary logistic regression, scikit-learn 1.9's objective.  task -> (l1_ratio,
 # fit_intercept).  The "_noint" rows fit no intercept: the problem liblinear
 # (which penalises an intercept) and celer (which has none) solve.
@@ -91,6 +93,7 @@ class Fit:
 
 # The regfast API each task needs.
 REQUIRES = {"lasso": "Lasso", "enet": "ElasticNet", "lasso_path": "lasso_path",
+            "hard_path": "lasso_path",
             "lasso_cv": "LassoCV", "lasso_cv_2jobs": "LassoCV", "ridge": "Ridge",
             "ridge_cv": "RidgeCV", "mtlasso": "MultiTaskLasso",
             "logreg_path": "logistic_path", "logreg_path_noint": "logistic_path",
@@ -229,6 +232,8 @@ def task_kwargs(task, X, y, alpha_ratio=10):
         return {"alpha": RIDGE_ALPHA}
     if task == "ridge_cv":
         return {"alphas": RIDGECV_ALPHAS}
+    if task == "hard_path":
+        return {"alphas": hard_path_alphas(X, y)}
     return {"alphas": path_alphas(X, y)}
 
 
@@ -236,6 +241,7 @@ RUNNERS = {
     "lasso": run_lasso,
     "enet": run_enet,
     "lasso_path": run_lasso_path,
+    "hard_path": run_lasso_path,
     "lasso_cv": run_lasso_cv,
     "lasso_cv_2jobs": lambda X, y, tol, alphas: run_lasso_cv(X, y, tol, alphas, n_jobs=2),
     "ridge": run_ridge,
