@@ -24,6 +24,7 @@ from libc.float cimport DBL_EPSILON
 from libc.stdlib cimport calloc, malloc, free, realloc
 from libc.string cimport memcpy, memset
 from cython.parallel cimport prange
+from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
 from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum, sdot,
                       saxpy, col_grad, col_update, col_sqnorm, col_dense, col_grad_block,
@@ -42,6 +43,8 @@ cdef enum:
     WS_MIN = 10           # smallest working set
     UNPEN_MAX = 256       # unpenalised features solved jointly (see free_block)
     POLISH_MAX = 256      # largest support solved exactly after convergence (polish)
+    NEWTON_MAX = 2048     # largest support that the inner solver takes Newton steps on
+    GRAM_CHUNK = 32       # Gram rows made together (gram_cover)
     INTERRUPTED = 3       # solver status: stopped by a signal or a stop request
 # a polish (see there) this cheap is always tried, whatever the solve cost
 cdef double POLISH_FREE_FLOPS = 1e5
@@ -426,6 +429,16 @@ cdef struct Workspace:
     int* free_state       # bounded solve: FREE, AT_LOWER or AT_UPPER
     int* free_set         # bounded solve: the FREE ones
     Stopper* stop         # polled between epochs (_interrupt.pxd)
+    # Newton steps on the support (support_step, polish): the Gram entries of
+    # the features seen on supports so far, kept while X stays the same
+    int* sup              # the working set's support
+    int* gram_pos         # feature -> its row in gram, or -1
+    int* gram_idx         # row -> feature
+    double* gram          # gram_cap x gram_cap, rows 0..gram_n filled (on demand)
+    double* factor        # the support's Cholesky factor, factor_cap^2
+    Py_ssize_t gram_n, gram_cap, factor_cap
+    bint keep_gram        # X is the same from one solve to the next (a path)
+    double newton_credit  # epoch flops not yet spent on Newton steps
 
 
 cdef enum:
@@ -454,7 +467,17 @@ cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
     W.free_x = <double*> malloc(UNPEN_MAX * sizeof(double))
     W.free_state = <int*> malloc(UNPEN_MAX * sizeof(int))
     W.free_set = <int*> malloc(UNPEN_MAX * sizeof(int))
-    return not (W.norms2 == NULL or W.grad == NULL or W.score == NULL
+    W.sup = <int*> malloc(p * sizeof(int))
+    W.gram_pos = <int*> malloc(p * sizeof(int))
+    W.gram_idx = NULL
+    W.gram = NULL
+    W.factor = NULL
+    W.gram_n = W.gram_cap = W.factor_cap = 0
+    W.keep_gram = False
+    W.newton_credit = 0.0
+    if W.gram_pos != NULL:
+        memset(W.gram_pos, -1, p * sizeof(int))
+    return not (W.sup == NULL or W.gram_pos == NULL or W.norms2 == NULL or W.grad == NULL or W.score == NULL
                 or W.all_idx == NULL or W.ws == NULL or W.screened == NULL
                 or W.hist == NULL or W.w_try == NULL or W.v_try == NULL
                 or W.free_idx == NULL or W.free_rhs == NULL or W.free_x == NULL
@@ -466,6 +489,104 @@ cdef void ws_free(Workspace* W) noexcept nogil:
     free(W.screened); free(W.hist); free(W.w_try); free(W.v_try)
     free(W.free_idx); free(W.free_gram); free(W.free_chol); free(W.free_rhs)
     free(W.free_x); free(W.free_state); free(W.free_set)
+    free(W.sup); free(W.gram_pos); free(W.gram_idx); free(W.gram); free(W.factor)
+
+
+cdef void gram_reset(Workspace* W) noexcept nogil:
+    """Forget the cached Gram entries (X, or its weights, changed)."""
+    cdef Py_ssize_t c
+    for c in range(W.gram_n):
+        W.gram_pos[W.gram_idx[c]] = -1
+    W.gram_n = 0
+
+
+cdef Py_ssize_t gram_missing(const Workspace* W, const int* S, Py_ssize_t m) noexcept nogil:
+    """How many features of S[:m] the cache lacks."""
+    cdef Py_ssize_t a, k = 0
+    for a in range(m):
+        if W.gram_pos[S[a]] < 0:
+            k += 1
+    return k
+
+
+cdef bint gram_cover(const Design* D, Workspace* W, const int* S, Py_ssize_t m,
+                     const floating* proto) noexcept nogil:
+    """Make the cache hold the Gram entries of the features S[:m] (proto: the
+    state, for its type).  A cache
+    too small for them is rebuilt around S alone, with room for as many again
+    (at most NEWTON_MAX rows).  False if memory ran out.
+
+    The new rows are made GRAM_CHUNK at a time: their columns densified into
+    a buffer, each cached column read once for all of them (col_grad_block).
+    """
+    cdef Py_ssize_t a, c, c0, i, j, t, kc, first, cap = W.gram_cap, n = D.n
+    cdef double sums[GRAM_CHUNK]
+    cdef double out[GRAM_CHUNK]
+    cdef double* G
+    cdef int* idx
+    cdef floating* buf
+    if W.gram_n + gram_missing(W, S, m) > cap:
+        gram_reset(W)
+        cap = 2 * m                      # room to grow, within NEWTON_MAX^2
+        if cap > NEWTON_MAX:
+            cap = m if m > NEWTON_MAX else NEWTON_MAX
+        if cap > D.p:
+            cap = D.p
+        if cap > W.gram_cap:
+            free(W.gram)
+            free(W.gram_idx)
+            W.gram = <double*> malloc(cap * cap * sizeof(double))
+            W.gram_idx = <int*> malloc(cap * sizeof(int))
+            W.gram_cap = cap
+            if W.gram == NULL or W.gram_idx == NULL:
+                W.gram_cap = 0
+                return False
+    G = W.gram
+    cap = W.gram_cap
+    idx = W.gram_idx
+    first = W.gram_n
+    for a in range(m):
+        j = S[a]
+        if W.gram_pos[j] < 0:
+            W.gram_pos[j] = <int> W.gram_n
+            idx[W.gram_n] = <int> j
+            W.gram_n += 1
+    if W.gram_n == first:
+        return True
+    buf = <floating*> malloc(GRAM_CHUNK * n * sizeof(floating))
+    if buf == NULL:
+        gram_reset(W)
+        return False
+    c0 = first
+    while c0 < W.gram_n:
+        kc = W.gram_n - c0
+        if kc > GRAM_CHUNK:
+            kc = GRAM_CHUNK
+        for t in range(kc):
+            col_dense(D, idx[c0 + t], buf + t * n)
+            sums[t] = state_sum(D, buf + t * n)
+        for i in range(c0 + kc):
+            col_grad_block(D, idx[i], buf, kc, sums, out)
+            for t in range(kc):
+                c = c0 + t
+                if i <= c:               # each pair once, from one product
+                    G[c * cap + i] = out[t]
+                    G[i * cap + c] = out[t]
+        c0 += kc
+    free(buf)
+    return True
+
+
+cdef double sign_signature(const double* w, const int* idx, Py_ssize_t m) noexcept nogil:
+    """A number that changes when the support or a sign of w[idx[:m]] does."""
+    cdef Py_ssize_t k
+    cdef double sig = 0.0
+    for k in range(m):
+        if w[idx[k]] > 0.0:
+            sig += <double> (k + 1) * (k + 1)
+        elif w[idx[k]] < 0.0:
+            sig -= <double> (k + 1)
+    return sig
 
 
 cdef bint chol_factor(const double* G, int nf, const int* S, int m, double ridge,
@@ -808,13 +929,88 @@ cdef double col_cost(const Design* D) noexcept nogil:
     return <double> D.n
 
 
-cdef double polish_cost(const Design* D, Py_ssize_t m) noexcept nogil:
-    """Flops of `polish` on m features: the support's Gram matrix, its Cholesky
-    factor, the state update and the new gap."""
+cdef bint newton_point(const Design* D, const Problem* P, Workspace* W,
+                       const double* w, const floating* v, double vsum, const int* S,
+                       Py_ssize_t m, double* x) noexcept nogil:
+    """x[:m] <- the minimiser of the objective over the features S[:m], with
+    the signs of their coefficients held and the other features fixed.
+
+    With the signs fixed the objective is a quadratic there, so this is one
+    Newton step: x = w_S + d with
+    (X_S^T S X_S + diag beta) d = X_S^T S R - beta w - lam sign(w).
+    The Gram entries come from W's cache (gram_cover).  False when that
+    matrix is not positive definite (dependent columns, as when m > n), or
+    when memory ran out.
+    """
+    cdef Py_ssize_t a, b, j, cap
+    cdef double* L
+    cdef char uplo = b'U'
+    cdef int mi = <int> m, one = 1, info
+    if not gram_cover(D, W, S, m, v):
+        return False
+    if m > W.factor_cap:
+        free(W.factor)
+        W.factor = <double*> malloc(m * m * sizeof(double))
+        W.factor_cap = m if W.factor != NULL else 0
+        if W.factor == NULL:
+            return False
+    L = W.factor
+    cap = W.gram_cap
+    for a in range(m):                    # upper triangle, column-major
+        for b in range(a + 1):
+            L[a * m + b] = W.gram[W.gram_pos[S[a]] * cap + W.gram_pos[S[b]]]
+        L[a * m + a] += P.beta[S[a]]
+        x[a] = L[a * m + a]
+    dpotrf(&uplo, &mi, L, &mi, &info)
+    if info != 0:
+        return False
+    for a in range(m):                    # chol_factor's test of a pivot
+        if L[a * m + a] * L[a * m + a] <= 1e-10 * x[a]:
+            return False
+    for a in range(m):
+        j = S[a]
+        x[a] = col_grad(D, j, v, vsum) - P.beta[j] * w[j]
+        if P.lam[j] > 0.0:
+            x[a] -= P.lam[j] if w[j] > 0.0 else -P.lam[j]
+    dpotrs(&uplo, &mi, &one, L, &mi, x, &mi, &info)
+    for a in range(m):
+        x[a] += w[S[a]]
+    return True
+
+
+cdef Py_ssize_t support_of(const Problem* P, const double* w, const double* norms2,
+                           const int* idx, Py_ssize_t m, int* S) noexcept nogil:
+    """S <- the features of idx[:m] that a Newton step moves: the non-zero
+    ones and the unpenalised ones (not zero columns); returns how many."""
+    cdef Py_ssize_t k, j, ms = 0
+    for k in range(m):
+        j = idx[k]
+        if w[j] != 0.0 or (P.lam[j] == 0.0 and norms2[j] + P.beta[j] > 0.0):
+            S[ms] = <int> j
+            ms += 1
+    return ms
+
+
+cdef double newton_cost(const Design* D, const Workspace* W, const int* S,
+                        Py_ssize_t m) noexcept nogil:
+    """Flops of a Newton step on S[:m] (in the units of `col_cost`): the Gram
+    entries the cache lacks, the Cholesky factor and the right-hand side."""
     cdef double c = col_cost(D), mm = <double> m
+    cdef double k = <double> gram_missing(W, S, m), have = <double> W.gram_n
+    if have + k > W.gram_cap:
+        have = 0.0                       # gram_cover rebuilds around S
+        k = mm
     if D.kind == GRAM:
-        return 2.0 * mm * c + 0.5 * mm * mm + mm * mm * mm / 6.0 + D.p
-    return (0.5 * mm * (mm + 1.0) + mm + D.p) * c + mm * mm * mm / 6.0
+        c = 1.0
+    # LAPACK's factor runs several times faster a flop than the epochs
+    return (k * (have + 0.5 * k) + mm) * c + k * col_cost(D) + mm * mm * mm / 24.0
+
+
+cdef double polish_cost(const Design* D, const Workspace* W, const int* S,
+                        Py_ssize_t m) noexcept nogil:
+    """Flops of `polish` on S[:m]: a Newton step, the state update and the
+    new gap."""
+    return newton_cost(D, W, S, m) + D.p * (1.0 if D.kind == GRAM else col_cost(D))
 
 
 cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
@@ -825,8 +1021,7 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
     The gap certifies the objective, not the coefficients: a gap of tol leaves
     them about sqrt(tol / curvature) off, so the result depended on the route
     (sparse or dense X, Gram mode, working sets).  On the right support and
-    signs the objective is a quadratic there, so one solve of
-    (X_S^T S X_S + diag beta) d = X_S^T S R - beta w - lam sign(w)
+    signs the objective is a quadratic there, so one Newton step (newton_point)
     lands on the minimiser to rounding.  The step is kept only if it holds
     the signs and bounds, does not raise the objective beyond its rounding,
     and its duality gap (computed anew into gap: the gap reported is the
@@ -837,48 +1032,24 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
     work the solve made (`work`, in the same flop units: see `col_cost`), or
     below POLISH_FREE_FLOPS (tens of microseconds: small problems always).
     """
-    cdef Py_ssize_t p = D.p, j, a, b, m = 0
+    cdef Py_ssize_t p = D.p, j, a, m
     cdef int* S = W.ws                          # scratch: free after convergence
     cdef double* x = W.w_try
     cdef floating* t = <floating*> W.v_try
-    cdef double* G
-    cdef double* L
-    cdef int* ident
     cdef double p_old, p_new, vsum_try, new_gap, scale, cost
     if floating is float:
         # a float32 state measures the gap at the polished point only to its
         # rounding, which is then the gap's size: the certificate would be noise
         return
-    for j in range(p):
-        if w[j] != 0.0 or (P.lam[j] == 0.0 and W.norms2[j] + P.beta[j] > 0.0):
-            if m == POLISH_MAX:
-                return
-            S[m] = <int> j
-            m += 1
-    cost = polish_cost(D, m)
+    m = support_of(P, w, W.norms2, W.all_idx, p, S)
+    if m > POLISH_MAX:
+        return
+    cost = polish_cost(D, W, S, m)
     if m == 0 or (cost > POLISH_FREE_FLOPS and 3.0 * cost > work):
         return
-    G = <double*> malloc(2 * m * m * sizeof(double))
-    ident = <int*> malloc(m * sizeof(int))
-    if G == NULL or ident == NULL:
-        free(G)
-        free(ident)
-        return
-    L = G + m * m
-    support_gram(D, S, m, t, G)
-    for b in range(m):
-        ident[b] = <int> b
-        G[b * m + b] += P.beta[S[b]]
-    if chol_factor(G, <int> m, ident, <int> m, 0.0, L):
+    if newton_point(D, P, W, w, v, vsum[0], S, m, x):
         for a in range(m):
             j = S[a]
-            x[a] = col_grad(D, j, v, vsum[0]) - P.beta[j] * w[j]
-            if P.lam[j] > 0.0:
-                x[a] -= P.lam[j] if w[j] > 0.0 else -P.lam[j]
-        chol_solve(L, <int> m, x)
-        for a in range(m):
-            j = S[a]
-            x[a] += w[j]
             if (P.lam[j] > 0.0 and not x[a] * w[j] > 0.0) or not (
                     P.lower[j] <= x[a] <= P.upper[j]):
                 m = 0                       # a sign or a bound would change
@@ -903,8 +1074,59 @@ cdef void polish(const Design* D, const Problem* P, Workspace* W, double* w,
             else:
                 for a in range(m):
                     w[S[a]] = x[a]
-    free(G)
-    free(ident)
+
+
+cdef bint support_step(const Design* D, const Problem* P, Workspace* W, double* w,
+                       floating* v, double* vsum, const int* S,
+                       Py_ssize_t m) noexcept nogil:
+    """Move the working set's support S[:m] towards its Newton point
+    (newton_point), as far as the first coefficient that reaches zero or a
+    bound there (that one stops at it: LARS's step).
+
+    The objective is convex, and with the signs held the Newton point is the
+    minimiser along the segment, so every step on it lowers the objective;
+    the step is still kept only if it does (rounding).  This is what the
+    epochs cannot do fast when the support's columns are strongly correlated:
+    coordinate descent's rate falls with the condition of X_S^T X_S, a solve
+    does not.  Returns whether it moved.
+    """
+    cdef Py_ssize_t a, j, hit = -1
+    cdef double* x = W.w_try
+    cdef floating* t = <floating*> W.v_try
+    cdef double step = 1.0, lim, p_old, p_new, vsum_try
+    if not newton_point(D, P, W, w, v, vsum[0], S, m, x):
+        return False
+    for a in range(m):               # ratio test: the first zero or bound reached
+        j = S[a]
+        lim = INFINITY
+        if P.lam[j] > 0.0 and x[a] * w[j] <= 0.0:
+            lim = w[j] / (w[j] - x[a])
+        elif x[a] > P.upper[j]:
+            lim = (P.upper[j] - w[j]) / (x[a] - w[j])
+        elif x[a] < P.lower[j]:
+            lim = (P.lower[j] - w[j]) / (x[a] - w[j])
+        if lim < step:
+            step, hit = lim, a
+    for a in range(m):
+        j = S[a]
+        if a == hit:
+            x[a] = (0.0 if P.lam[j] > 0.0 and x[a] * w[j] <= 0.0
+                    else (P.upper[j] if x[a] > P.upper[j] else P.lower[j]))
+        else:
+            x[a] = clip(w[j] + step * (x[a] - w[j]), P.lower[j], P.upper[j])
+            if P.lam[j] > 0.0 and x[a] * w[j] < 0.0:
+                x[a] = 0.0           # rounding past zero: stop at it
+    p_old = primal(D, P, w, v, vsum[0], S, m)
+    vsum_try = swap_in(D, w, v, t, vsum[0], S, m, x)
+    p_new = primal(D, P, w, t, vsum_try, S, m)
+    if p_new < p_old:
+        for a in range(D.n):
+            v[a] = t[a]
+        vsum[0] = vsum_try
+        return True
+    for a in range(m):
+        w[S[a]] = x[a]
+    return False
 
 
 cdef void sort_ints(int* a, Py_ssize_t n) noexcept nogil:
@@ -943,7 +1165,8 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
     """
     cdef Py_ssize_t p = D.p, j, k, m, n_active, nnz, ws_size
     cdef double vsum, gap = INFINITY, scale, radius, sub_gap, inner_tol, cn, xt
-    cdef double sub_scale
+    cdef double sub_scale, sig, last_sig, last_gap, cost
+    cdef Py_ssize_t n_sup
     cdef int epochs = 0, status = 1, n_hist
     cdef double work = 0.0     # flops so far, roughly (what polish may add to)
     cdef double colc = col_cost(D)
@@ -955,6 +1178,9 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
     cdef unsigned char* screened = W.screened
     cdef double* hist = W.hist
     memset(screened, 0, p)
+    if not W.keep_gram:
+        gram_reset(W)
+        W.newton_credit = 0.0
     for j in range(p):
         all_idx[j] = j
         if norms2[j] + P.beta[j] == 0.0:
@@ -1033,13 +1259,17 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
         if inner_tol < tol_abs or ws_size == n_active:
             inner_tol = tol_abs
 
-        # -- inner solver on the working set, with Anderson extrapolation
+        # -- inner solver on the working set, with Anderson extrapolation and,
+        #    once the support has settled, Newton steps on it
         for k in range(m):
             hist[k] = w[ws[k]]
         n_hist = 1
+        last_sig = -1.0
+        last_gap = INFINITY
         while epochs < max_epochs:
             vsum = epoch(D, P, w, v, vsum, norms2, ws, m, random, seed)
             work += 2 * m * colc
+            W.newton_credit += 2 * m * colc
             epochs += 1
             for k in range(m):
                 hist[n_hist * m + k] = w[ws[k]]
@@ -1047,13 +1277,32 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
             if n_hist == ANDERSON_K + 1:
                 anderson(D, P, w, v, <floating*> W.v_try, &vsum, ws, m, hist,
                          W.w_try)
-                for k in range(m):
-                    hist[k] = w[ws[k]]
                 n_hist = 1
                 sub_gap = duality_gap(D, P, w, v, vsum, ws, m, norms2, grad, &sub_scale)
                 work += m * (1.0 if D.kind == GRAM else colc)
                 if sub_gap <= inner_tol or should_stop(W.stop):
                     break
+                # the same signs on the same support as at the last check, and
+                # the epochs slow (the gap not halved since): a Newton step,
+                # paid for by the epochs since the last one (so that the
+                # steps at most double the work)
+                sig = sign_signature(w, ws, m)
+                if sig == last_sig and sub_gap > 0.5 * last_gap:
+                    n_sup = support_of(P, w, norms2, ws, m, W.sup)
+                    cost = newton_cost(D, W, W.sup, n_sup)
+                    if n_sup > 0 and n_sup <= NEWTON_MAX and W.newton_credit >= cost:
+                        W.newton_credit -= cost
+                        work += cost
+                        if support_step(D, P, W, w, v, &vsum, W.sup, n_sup):
+                            sub_gap = duality_gap(D, P, w, v, vsum, ws, m, norms2, grad,
+                                                  &sub_scale)
+                            if sub_gap <= inner_tol:
+                                break
+                        sig = sign_signature(w, ws, m)
+                last_sig = sig
+                last_gap = sub_gap
+                for k in range(m):
+                    hist[k] = w[ws[k]]
     gap_out[0] = gap
     n_epochs_out[0] = epochs
     return status
@@ -1086,6 +1335,7 @@ cdef int path(const Design* D, Problem* P, const double* alphas,
         ws_free(&W)
         return -1
     W.stop = stop
+    W.keep_gram = True          # one X for the whole path
     for j in range(p):
         W.all_idx[j] = j
     col_sqnorms(D, v, W.all_idx, p, W.norms2)

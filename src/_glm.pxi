@@ -19,7 +19,6 @@ from _datafit cimport (LOGISTIC, MULTINOMIAL, softplus, logistic_derivs,
                        logistic_conj, multinomial_conj)
 from libc.math cimport exp, log
 from scipy.linalg.cython_blas cimport dsymv, dsyrk
-from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
 cdef double H_FLOOR = 1e-12      # least Hessian weight f''
 # The working response z = eta - f'/f'' of a badly misfitted sample (|f'| ~ 1,
