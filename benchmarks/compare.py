@@ -97,6 +97,7 @@ TARGETS = {"float64": 1e-6, "float32": 1e-4}
 TASK_LABELS = {
     "lasso": "Lasso", "enet": "ElasticNet l1_ratio=0.5", "lasso_path": "Lasso path, 100 alphas",
     "hard_path": "Lasso path, 20 alphas to alpha_max/20",
+    "hard_path_noint": "Lasso path, 20 alphas to alpha_max/20, no intercept",
     "lasso_cv": "LassoCV 5 folds", "lasso_cv_2jobs": "LassoCV 5 folds, n_jobs=2",
     "ridge": "Ridge alpha=1", "ridge_cv": "RidgeCV 20 alphas",
     "logreg_l1": "LogisticRegression L1", "logreg_enet": "LogisticRegression l1_ratio=0.5",

@@ -98,18 +98,29 @@ def _estimator_single(module, name):
     return run
 
 
-def _warm_path(module):
+def _warm_path(module, fit_intercept=True):
     """A path by warm starts, the way these packages' users get one with an intercept."""
     def run(X, y, tol, alphas):
         mod = __import__(module)
-        m = mod.Lasso(alpha=alphas[0], tol=tol, max_epochs=MAX_ITER, warm_start=True)
+        m = mod.Lasso(alpha=alphas[0], tol=tol, max_epochs=MAX_ITER, warm_start=True,
+                      fit_intercept=fit_intercept)
         coefs, intercepts = [], []
         for alpha in alphas:
             m.set_params(alpha=alpha).fit(X, y)
             coefs.append(np.asarray(m.coef_, dtype=np.float64).copy())
             intercepts.append(float(m.intercept_))
-        return Fit(np.array(coefs), np.array(intercepts), np.asarray(alphas), 1.0)
+        return Fit(np.array(coefs), np.array(intercepts), np.asarray(alphas), 1.0,
+                   fit_intercept=fit_intercept)
     return run
+
+
+def sklearn_path_noint(X, y, tol, alphas):
+    """scikit-learn's lasso_path as it is: no intercept, X and y as given."""
+    from sklearn.linear_model import lasso_path
+    _, coefs, _, n_iters = lasso_path(X, np.asarray(y, dtype=X.dtype), alphas=alphas, tol=tol,
+                                      max_iter=MAX_ITER, return_n_iter=True)
+    return Fit(np.asarray(coefs, dtype=np.float64).T, np.zeros(len(alphas)),
+               np.asarray(alphas), 1.0, int(np.sum(n_iters)), fit_intercept=False)
 
 
 def celer_cv(X, y, tol, alphas, n_jobs=1):
@@ -144,7 +155,7 @@ def glum_ridge(X, y, tol, alpha):
 
 # ---------------------------------------------------------------- adelie
 
-def _adelie(X, y, tol, lmdas, l1_ratio):
+def _adelie(X, y, tol, lmdas, l1_ratio, intercept=True):
     import adelie as ad
     threads = tasks.THREADS
     if sp.issparse(X):
@@ -153,7 +164,7 @@ def _adelie(X, y, tol, lmdas, l1_ratio):
         Xa = ad.matrix.dense(X, method="naive", n_threads=threads)
     state = ad.grpnet(Xa, ad.glm.gaussian(np.asarray(y, dtype=X.dtype)), alpha=l1_ratio,
                       lmda_path=np.asarray(lmdas, dtype=np.float64), tol=tol,
-                      intercept=True, early_exit=False, progress_bar=False,
+                      intercept=intercept, early_exit=False, progress_bar=False,
                       n_threads=threads)
     return np.asarray(state.betas.toarray(), dtype=np.float64), np.asarray(state.intercepts)
 
@@ -166,6 +177,11 @@ def adelie_single(X, y, tol, alpha, l1_ratio):
 def adelie_path(X, y, tol, alphas):
     coefs, intercepts = _adelie(X, y, tol, alphas, 1.0)
     return Fit(coefs, intercepts, np.asarray(alphas), 1.0)
+
+
+def adelie_path_noint(X, y, tol, alphas):
+    coefs, _ = _adelie(X, y, tol, alphas, 1.0, intercept=False)
+    return Fit(coefs, np.zeros(len(alphas)), np.asarray(alphas), 1.0, fit_intercept=False)
 
 
 # ---------------------------------------------------------------- logistic
@@ -431,6 +447,10 @@ SOLVERS = {
 for _table in SOLVERS.values():       # the hard path is a Lasso path on other data
     if "lasso_path" in _table:
         _table["hard_path"] = _table["lasso_path"]
+SOLVERS["sklearn"]["hard_path_noint"] = sklearn_path_noint
+SOLVERS["celer"]["hard_path_noint"] = _warm_path("celer", fit_intercept=False)
+SOLVERS["skglm"]["hard_path_noint"] = _warm_path("skglm", fit_intercept=False)
+SOLVERS["adelie"]["hard_path_noint"] = adelie_path_noint
 PEERS = [s for s in SOLVERS if not s.startswith("regfast")]
 DIRECT = {"sklearn-cholesky"}          # tol plays no part
 JIT = {"skglm"}                        # compiled on first call (numba)

@@ -314,6 +314,8 @@ def path_alphas(X, y, l1_ratio=1.0):
     return alpha_max(X, y, l1_ratio) * np.logspace(0, np.log10(PATH_EPS), PATH_N_ALPHAS)
 
 
-def hard_path_alphas(X, y):
-    """The hard-path rows' 20 alphas, log-spaced from alpha_max down to alpha_max / 20."""
-    return alpha_max(X, y) * np.logspace(0, np.log10(HARD_PATH_EPS), HARD_PATH_N_ALPHAS)
+def hard_path_alphas(X, y, fit_intercept=True):
+    """The hard-path rows' 20 alphas, log-spaced from alpha_max down to alpha_max / 20
+    (alpha_max of the problem with or without an intercept)."""
+    top = alpha_max(X, y) if fit_intercept else float(np.max(np.abs(X.T @ y)) / X.shape[0])
+    return top * np.logspace(0, np.log10(HARD_PATH_EPS), HARD_PATH_N_ALPHAS)

@@ -20,9 +20,11 @@ from .scoring import enet_gap, logistic_c_min, logistic_gap, multitask_gap
 MAX_ITER = 100_000
 LOGISTIC_MAX_ITER = 1000       # regfast: proximal Newton steps (per C)
 # hard_path: the Lasso path of issue 13's hard correlated problems, 20 alphas
-# down to alpha_max / 20 (every solver runs it as it runs lasso_path)
-REGRESSION_TASKS = ("lasso", "enet", "lasso_path", "hard_path", "lasso_cv", "lasso_cv_2jobs",
-                    "ridge", "ridge_cv")
+# down to alpha_max / 20 (every solver runs it as it runs lasso_path);
+# hard_path_noint: the same without an intercept, on X and y as they are (the
+# problem scikit-learn's lasso_path solves)
+REGRESSION_TASKS = ("lasso", "enet", "lasso_path", "hard_path", "hard_path_noint", "lasso_cv",
+                    "lasso_cv_2jobs", "ridge", "ridge_cv")
 # Binary logistic regression, scikit-learn 1.9's objective.  task -> (l1_ratio,
 # fit_intercept).  The "_noint" rows fit no intercept: the problem liblinear
 # (which penalises an intercept) and celer (which has none) solve.
@@ -93,7 +95,7 @@ class Fit:
 
 # The regfast API each task needs.
 REQUIRES = {"lasso": "Lasso", "enet": "ElasticNet", "lasso_path": "lasso_path",
-            "hard_path": "lasso_path",
+            "hard_path": "lasso_path", "hard_path_noint": "lasso_path",
             "lasso_cv": "LassoCV", "lasso_cv_2jobs": "LassoCV", "ridge": "Ridge",
             "ridge_cv": "RidgeCV", "mtlasso": "MultiTaskLasso",
             "logreg_path": "logistic_path", "logreg_path_noint": "logistic_path",
@@ -143,6 +145,15 @@ def run_lasso_path(X, y, tol, alphas):
     coefs = np.asarray(coefs, dtype=np.float64).T
     return Fit(coefs, path_intercepts(X, y, coefs), np.asarray(alphas), 1.0,
                int(np.sum(n_iters)))
+
+
+def run_lasso_path_noint(X, y, tol, alphas):
+    _, coefs, _, n_iters = require("lasso_path")(X, y, alphas=alphas, tol=tol,
+                                                 max_iter=MAX_ITER, return_n_iter=True,
+                                                 n_jobs=THREADS)
+    coefs = np.asarray(coefs, dtype=np.float64).T
+    return Fit(coefs, np.zeros(len(alphas)), np.asarray(alphas), 1.0, int(np.sum(n_iters)),
+               fit_intercept=False)
 
 
 def run_lasso_cv(X, y, tol, alphas, n_jobs=1):
@@ -232,8 +243,8 @@ def task_kwargs(task, X, y, alpha_ratio=10):
         return {"alpha": RIDGE_ALPHA}
     if task == "ridge_cv":
         return {"alphas": RIDGECV_ALPHAS}
-    if task == "hard_path":
-        return {"alphas": hard_path_alphas(X, y)}
+    if task in ("hard_path", "hard_path_noint"):
+        return {"alphas": hard_path_alphas(X, y, task == "hard_path")}
     return {"alphas": path_alphas(X, y)}
 
 
@@ -242,6 +253,7 @@ RUNNERS = {
     "enet": run_enet,
     "lasso_path": run_lasso_path,
     "hard_path": run_lasso_path,
+    "hard_path_noint": run_lasso_path_noint,
     "lasso_cv": run_lasso_cv,
     "lasso_cv_2jobs": lambda X, y, tol, alphas: run_lasso_cv(X, y, tol, alphas, n_jobs=2),
     "ridge": run_ridge,
@@ -260,7 +272,7 @@ def score_fit(X, y, fit):
         elif fit.loss == "multitask":
             last = multitask_gap(X, y, coef, b, alpha, fit.l1_ratio)
         else:
-            last = enet_gap(X, y, coef, b, alpha, fit.l1_ratio)
+            last = enet_gap(X, y, coef, b, alpha, fit.l1_ratio, fit.fit_intercept)
         if worst is None or last["rel_gap"] > worst["rel_gap"]:
             worst = last
     return {"objective": last["objective"], "gap": worst["gap"], "rel_gap": worst["rel_gap"]}
