@@ -341,8 +341,8 @@ cdef double anderson(const Design* D, const Problem* P, double* w, floating* v,
     """
     cdef double C[ANDERSON_K * ANDERSON_K]
     cdef double z[ANDERSON_K]
-    cdef double zs = 0.0, acc, p_old, p_new, vsum_try
-    cdef Py_ssize_t a, b, k, i
+    cdef double zs = 0.0, acc, p_old
+    cdef Py_ssize_t a, b, k
     cdef int K = ANDERSON_K
     # C = U^T U with U_k = hist_{k+1} - hist_k
     for a in range(K):
@@ -366,17 +366,29 @@ cdef double anderson(const Design* D, const Problem* P, double* w, floating* v,
         for a in range(K):
             acc += z[a] / zs * hist[(a + 1) * m + k]
         w_try[k] = clip(acc, P.lower[ws[k]], P.upper[ws[k]])
-    # objective at w_try: swap it in, evaluate, keep or restore
-    vsum_try = swap_in(D, w, v, v_try, vsum[0], ws, m, w_try)
-    p_new = primal(D, P, w, v_try, vsum_try, ws, m)
-    if p_new < p_old:
+    keep_if_lower(D, P, w, v, v_try, vsum, ws, m, w_try, &p_old)
+    return p_old
+
+
+cdef bint keep_if_lower(const Design* D, const Problem* P, double* w, floating* v,
+                        floating* v_try, double* vsum, const int* idx, Py_ssize_t m,
+                        double* w_new, double* p_cur) noexcept nogil:
+    """Try the point w[idx[:m]] = w_new (p_cur: the objective now): keep it if
+    it lowers the objective (w, v, vsum and p_cur then updated), restore w
+    otherwise (the safeguard that keeps the iterates monotone).  Returns
+    whether it was kept."""
+    cdef Py_ssize_t i
+    cdef double vsum_try = swap_in(D, w, v, v_try, vsum[0], idx, m, w_new)
+    cdef double p_new = primal(D, P, w, v_try, vsum_try, idx, m)
+    if p_new < p_cur[0]:
         for i in range(D.n):
             v[i] = v_try[i]
         vsum[0] = vsum_try
-        return p_new
-    for k in range(m):
-        w[ws[k]] = w_try[k]
-    return p_old
+        p_cur[0] = p_new
+        return True
+    for i in range(m):
+        w[idx[i]] = w_new[i]
+    return False
 
 
 cdef void select_top(double* score, int* idx, Py_ssize_t n,
@@ -1093,7 +1105,7 @@ cdef bint support_step(const Design* D, const Problem* P, Workspace* W, double* 
     cdef Py_ssize_t a, j, hit = -1
     cdef double* x = W.w_try
     cdef floating* t = <floating*> W.v_try
-    cdef double step = 1.0, lim, p_old, p_new, vsum_try
+    cdef double step = 1.0, lim, p_old
     if not newton_point(D, P, W, w, v, vsum[0], S, m, x):
         return False
     for a in range(m):               # ratio test: the first zero or bound reached
@@ -1117,16 +1129,7 @@ cdef bint support_step(const Design* D, const Problem* P, Workspace* W, double* 
             if P.lam[j] > 0.0 and x[a] * w[j] < 0.0:
                 x[a] = 0.0           # rounding past zero: stop at it
     p_old = primal(D, P, w, v, vsum[0], S, m)
-    vsum_try = swap_in(D, w, v, t, vsum[0], S, m, x)
-    p_new = primal(D, P, w, t, vsum_try, S, m)
-    if p_new < p_old:
-        for a in range(D.n):
-            v[a] = t[a]
-        vsum[0] = vsum_try
-        return True
-    for a in range(m):
-        w[S[a]] = x[a]
-    return False
+    return keep_if_lower(D, P, w, v, t, vsum, S, m, x, &p_old)
 
 
 cdef void sort_ints(int* a, Py_ssize_t n) noexcept nogil:
