@@ -444,6 +444,7 @@ cdef struct Workspace:
     # Newton steps on the support (support_step, polish): the Gram entries of
     # the features seen on supports so far, kept while X stays the same
     int* sup              # the working set's support
+    int* active           # its non-zeros, swept by the inner epochs
     int* gram_pos         # feature -> its row in gram, or -1
     int* gram_idx         # row -> feature
     double* gram          # gram_cap x gram_cap, rows 0..gram_n filled (on demand)
@@ -484,6 +485,7 @@ cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
     W.free_state = <int*> malloc(UNPEN_MAX * sizeof(int))
     W.free_set = <int*> malloc(UNPEN_MAX * sizeof(int))
     W.sup = <int*> malloc(p * sizeof(int))
+    W.active = <int*> malloc(p * sizeof(int))
     W.gram_pos = <int*> malloc(p * sizeof(int))
     W.gram_idx = NULL
     W.gram = NULL
@@ -493,7 +495,7 @@ cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
     W.newton_credit = 0.0
     if W.gram_pos != NULL:
         memset(W.gram_pos, -1, p * sizeof(int))
-    return not (W.sup == NULL or W.gram_pos == NULL or W.norms2 == NULL or W.grad == NULL or W.score == NULL
+    return not (W.sup == NULL or W.active == NULL or W.gram_pos == NULL or W.norms2 == NULL or W.grad == NULL or W.score == NULL
                 or W.all_idx == NULL or W.ws == NULL or W.screened == NULL
                 or W.hist == NULL or W.w_try == NULL or W.v_try == NULL
                 or W.free_idx == NULL or W.free_rhs == NULL or W.free_x == NULL
@@ -505,7 +507,7 @@ cdef void ws_free(Workspace* W) noexcept nogil:
     free(W.screened); free(W.hist); free(W.w_try); free(W.v_try)
     free(W.free_idx); free(W.free_gram); free(W.free_chol); free(W.free_rhs)
     free(W.free_x); free(W.free_state); free(W.free_set)
-    free(W.sup); free(W.gram_pos); free(W.gram_idx); free(W.gram); free(W.factor)
+    free(W.sup); free(W.active); free(W.gram_pos); free(W.gram_idx); free(W.gram); free(W.factor)
 
 
 cdef void gram_reset(Workspace* W) noexcept nogil:
@@ -1173,7 +1175,7 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
     cdef Py_ssize_t p = D.p, j, k, m, n_active, nnz, ws_size
     cdef double vsum, gap = INFINITY, scale, radius, sub_gap, inner_tol, cn, xt
     cdef double sub_scale, sig, last_sig, last_gap, cost
-    cdef Py_ssize_t n_sup
+    cdef Py_ssize_t n_sup, n_act = -1, last_act, swept
     cdef int epochs = 0, status = 1, n_hist
     cdef double work = 0.0     # flops so far, roughly (what polish may add to)
     cdef double colc = col_cost(D)
@@ -1273,10 +1275,27 @@ cdef int solve(const Design* D, const Problem* P, Workspace* W, double* w,
         n_hist = 1
         last_sig = -1.0
         last_gap = INFINITY
+        last_act = 0
         while epochs < max_epochs:
-            vsum = epoch(D, P, w, v, vsum, norms2, ws, m, random, seed)
-            work += 2 * m * colc
-            W.newton_credit += 2 * m * colc
+            # a round of ANDERSON_K epochs starts with a sweep of the whole
+            # working set; if that left no more non-zeros than the last round's,
+            # the rest of the round sweeps only those (glmnet's active set: the
+            # zeros of a working set twice the support rarely move then, and
+            # the working set's gap checks all of them).  Measured: dense_wide
+            # Lasso 16-19% and leukemia alpha_max/100 21-26% faster, the rest
+            # within noise (n_act = -1: sweep the whole working set)
+            if n_hist == 1 or n_act < 0:
+                vsum = epoch(D, P, w, v, vsum, norms2, ws, m, random, seed)
+                if n_hist == 1:
+                    k = support_of(P, w, norms2, ws, m, W.active)
+                    n_act = k if k <= last_act else -1
+                    last_act = k
+                swept = m
+            else:
+                vsum = epoch(D, P, w, v, vsum, norms2, W.active, n_act, random, seed)
+                swept = n_act
+            work += 2 * swept * colc
+            W.newton_credit += 2 * swept * colc
             epochs += 1
             for k in range(m):
                 hist[n_hist * m + k] = w[ws[k]]
