@@ -534,10 +534,12 @@ cdef bint gram_cover(const Design* D, Workspace* W, const int* S, Py_ssize_t m,
     too small for them is rebuilt around S alone, with room for as many again
     (at most NEWTON_MAX rows).  False if memory ran out.
 
-    The new rows are made GRAM_CHUNK at a time: their columns densified into
-    a buffer, each cached column read once for all of them (col_grad_block).
+    The new rows of dense X are made up to GRAM_CHUNK at a time: their columns
+    densified into a buffer, each cached column read once for all of them
+    (col_grad_block).  Sparse or weighted X gains nothing from that (the block
+    primitive loops over the columns), so there they are made one at a time.
     """
-    cdef Py_ssize_t a, c, c0, i, j, t, kc, first, cap = W.gram_cap, n = D.n
+    cdef Py_ssize_t a, c, c0, i, j, t, kc, first, chunk, cap = W.gram_cap, n = D.n
     cdef double sums[GRAM_CHUNK]
     cdef double out[GRAM_CHUNK]
     cdef double* G
@@ -571,15 +573,23 @@ cdef bint gram_cover(const Design* D, Workspace* W, const int* S, Py_ssize_t m,
             W.gram_n += 1
     if W.gram_n == first:
         return True
-    buf = <floating*> malloc(GRAM_CHUNK * n * sizeof(floating))
-    if buf == NULL:
-        gram_reset(W)
-        return False
+    # several columns at once only where col_grad_block reads a column once
+    # for all of them (dense, unweighted), in at most ~1 MB; else one, in v_try
+    chunk = 1
+    if D.kind == DENSE and D.sw == NULL:
+        chunk = (1 << 20) // (n * sizeof(floating))
+        chunk = GRAM_CHUNK if chunk > GRAM_CHUNK else (1 if chunk < 1 else chunk)
+    buf = <floating*> W.v_try
+    if chunk > 1:
+        buf = <floating*> malloc(chunk * n * sizeof(floating))
+        if buf == NULL:
+            gram_reset(W)
+            return False
     c0 = first
     while c0 < W.gram_n:
         kc = W.gram_n - c0
-        if kc > GRAM_CHUNK:
-            kc = GRAM_CHUNK
+        if kc > chunk:
+            kc = chunk
         for t in range(kc):
             col_dense(D, idx[c0 + t], buf + t * n)
             sums[t] = state_sum(D, buf + t * n)
@@ -591,7 +601,8 @@ cdef bint gram_cover(const Design* D, Workspace* W, const int* S, Py_ssize_t m,
                     G[c * cap + i] = out[t]
                     G[i * cap + c] = out[t]
         c0 += kc
-    free(buf)
+    if chunk > 1:
+        free(buf)
     return True
 
 

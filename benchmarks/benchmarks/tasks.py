@@ -264,7 +264,13 @@ RUNNERS = {
 
 
 def score_fit(X, y, fit):
-    """The worst relative gap over the fit's alphas, and the last alpha's objective."""
+    """The worst relative gap over the fit's alphas, and the last alpha's objective.
+
+    A path with fewer fits than alphas (a solver that stopped part-way, as
+    adelie does after "max coordinate descents reached") scores an infinite
+    gap: it did not solve the problem asked."""
+    if len(fit.coefs) != len(fit.alphas):
+        return {"objective": float("nan"), "gap": float("inf"), "rel_gap": float("inf")}
     worst, last = None, None
     for coef, b, alpha in zip(fit.coefs, fit.intercepts, fit.alphas):
         if fit.loss == "logistic":
