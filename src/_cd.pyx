@@ -495,7 +495,8 @@ cdef bint ws_alloc(Workspace* W, Py_ssize_t n, Py_ssize_t p,
     W.newton_credit = 0.0
     if W.gram_pos != NULL:
         memset(W.gram_pos, -1, p * sizeof(int))
-    return not (W.sup == NULL or W.active == NULL or W.gram_pos == NULL or W.norms2 == NULL or W.grad == NULL or W.score == NULL
+    return not (W.norms2 == NULL or W.grad == NULL or W.score == NULL
+                or W.sup == NULL or W.active == NULL or W.gram_pos == NULL
                 or W.all_idx == NULL or W.ws == NULL or W.screened == NULL
                 or W.hist == NULL or W.w_try == NULL or W.v_try == NULL
                 or W.free_idx == NULL or W.free_rhs == NULL or W.free_x == NULL
@@ -507,7 +508,8 @@ cdef void ws_free(Workspace* W) noexcept nogil:
     free(W.screened); free(W.hist); free(W.w_try); free(W.v_try)
     free(W.free_idx); free(W.free_gram); free(W.free_chol); free(W.free_rhs)
     free(W.free_x); free(W.free_state); free(W.free_set)
-    free(W.sup); free(W.active); free(W.gram_pos); free(W.gram_idx); free(W.gram); free(W.factor)
+    free(W.sup); free(W.active); free(W.gram_pos); free(W.gram_idx); free(W.gram)
+    free(W.factor)
 
 
 cdef void gram_reset(Workspace* W) noexcept nogil:
@@ -530,9 +532,9 @@ cdef Py_ssize_t gram_missing(const Workspace* W, const int* S, Py_ssize_t m) noe
 cdef bint gram_cover(const Design* D, Workspace* W, const int* S, Py_ssize_t m,
                      const floating* proto) noexcept nogil:
     """Make the cache hold the Gram entries of the features S[:m] (proto: the
-    state, for its type).  A cache
-    too small for them is rebuilt around S alone, with room for as many again
-    (at most NEWTON_MAX rows).  False if memory ran out.
+    state, for its type).  A cache too small for them is rebuilt around S
+    alone, with room for as many again (at most NEWTON_MAX rows).  False if
+    memory ran out.
 
     The new rows of dense X are made up to GRAM_CHUNK at a time: their columns
     densified into a buffer, each cached column read once for all of them

@@ -302,10 +302,12 @@ def is_available(name):
     return name not in REAL or (data_dir() / f"{name}.npz").exists()
 
 
-def alpha_max(X, y, l1_ratio=1.0):
-    """Smallest alpha with all-zero coefficients, with an intercept (sklearn's scaling)."""
+def alpha_max(X, y, l1_ratio=1.0, fit_intercept=True):
+    """Smallest alpha with all-zero coefficients, with an intercept or without
+    one (sklearn's scaling)."""
     yc = np.asarray(y, dtype=np.float64)
-    yc = yc - yc.mean()
+    if fit_intercept:
+        yc = yc - yc.mean()
     return float(np.max(np.abs(X.T @ yc)) / (X.shape[0] * l1_ratio))
 
 
@@ -317,5 +319,5 @@ def path_alphas(X, y, l1_ratio=1.0):
 def hard_path_alphas(X, y, fit_intercept=True):
     """The hard-path rows' 20 alphas, log-spaced from alpha_max down to alpha_max / 20
     (alpha_max of the problem with or without an intercept)."""
-    top = alpha_max(X, y) if fit_intercept else float(np.max(np.abs(X.T @ y)) / X.shape[0])
-    return top * np.logspace(0, np.log10(HARD_PATH_EPS), HARD_PATH_N_ALPHAS)
+    return alpha_max(X, y, fit_intercept=fit_intercept) * np.logspace(
+        0, np.log10(HARD_PATH_EPS), HARD_PATH_N_ALPHAS)

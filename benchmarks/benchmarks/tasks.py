@@ -138,22 +138,14 @@ def path_intercepts(X, y, coefs):
     return float(np.mean(y, dtype=np.float64)) - coefs @ x_mean
 
 
-def run_lasso_path(X, y, tol, alphas):
+def run_lasso_path(X, y, tol, alphas, fit_intercept=True):
     path_fn = require("lasso_path")
-    _, coefs, _, n_iters = path_fn(X, y, alphas=alphas, fit_intercept=True, tol=tol,
+    _, coefs, _, n_iters = path_fn(X, y, alphas=alphas, fit_intercept=fit_intercept, tol=tol,
                                    max_iter=MAX_ITER, return_n_iter=True, n_jobs=THREADS)
     coefs = np.asarray(coefs, dtype=np.float64).T
-    return Fit(coefs, path_intercepts(X, y, coefs), np.asarray(alphas), 1.0,
-               int(np.sum(n_iters)))
-
-
-def run_lasso_path_noint(X, y, tol, alphas):
-    _, coefs, _, n_iters = require("lasso_path")(X, y, alphas=alphas, tol=tol,
-                                                 max_iter=MAX_ITER, return_n_iter=True,
-                                                 n_jobs=THREADS)
-    coefs = np.asarray(coefs, dtype=np.float64).T
-    return Fit(coefs, np.zeros(len(alphas)), np.asarray(alphas), 1.0, int(np.sum(n_iters)),
-               fit_intercept=False)
+    intercepts = path_intercepts(X, y, coefs) if fit_intercept else np.zeros(len(alphas))
+    return Fit(coefs, intercepts, np.asarray(alphas), 1.0, int(np.sum(n_iters)),
+               fit_intercept=fit_intercept)
 
 
 def run_lasso_cv(X, y, tol, alphas, n_jobs=1):
@@ -253,7 +245,8 @@ RUNNERS = {
     "enet": run_enet,
     "lasso_path": run_lasso_path,
     "hard_path": run_lasso_path,
-    "hard_path_noint": run_lasso_path_noint,
+    "hard_path_noint": lambda X, y, tol, alphas: run_lasso_path(X, y, tol, alphas,
+                                                                fit_intercept=False),
     "lasso_cv": run_lasso_cv,
     "lasso_cv_2jobs": lambda X, y, tol, alphas: run_lasso_cv(X, y, tol, alphas, n_jobs=2),
     "ridge": run_ridge,
