@@ -85,12 +85,19 @@ class GLMProblem:
         gaps : ndarray (n_Cs,)
             Duality gaps in the units of scikit-learn's objective at that C
             (for C = inf, of the unscaled loss); converged means gap <= tol *
-            objective.
+            objective.  NaN with max_iter=0 (no step taken, no gap computed).
         n_iters : ndarray (n_Cs,), proximal Newton steps
         status : ndarray (n_Cs,), 0 converged, 1 max_iter reached, 2 stalled
             at the precision of the data.
         """
         Cs = np.ascontiguousarray(Cs, dtype=np.float64)
+        if max_iter == 0:
+            # scikit-learn's max_iter=0: the starting point, untouched (the
+            # kernel would fit the intercepts before its first step)
+            n_C = len(Cs)
+            return (np.repeat(coef[None], n_C, axis=0),
+                    np.repeat(intercept[None], n_C, axis=0), np.full(n_C, np.nan),
+                    np.zeros(n_C, dtype=np.int32), np.ones(n_C, dtype=np.int32))
         pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
         lower, upper = no_bounds(self.n_features) if bounds is None else bounds
         coefs, intercepts, gaps, n_iters, _, status = _cd.glm_path_fit(

@@ -36,6 +36,9 @@ def resolve_penalty(est):
         raise ValueError(f"{owner}: C must be a positive number (np.inf for no "
                          f"penalty), got {C!r}")
     l1_ratio = est.l1_ratio
+    if l1_ratio is None and est.penalty == "elasticnet":
+        raise ValueError(f"{owner}: penalty='elasticnet' needs l1_ratio, a number in "
+                         "[0, 1]; got l1_ratio=None")
     if l1_ratio is None:
         warnings.warn("'l1_ratio=None' was deprecated in version 1.8 and will trigger "
                       "an error in 1.10. Use 0<=l1_ratio<=1 instead.", FutureWarning)
@@ -77,7 +80,7 @@ def check_solver_params(est):
     """tol, max_iter and solver, shared by the logistic estimators."""
     owner = type(est).__name__
     check_scalar_param(est.tol, "tol", owner, low=0)
-    check_scalar_param(est.max_iter, "max_iter", owner, low=1, kind="int")
+    check_scalar_param(est.max_iter, "max_iter", owner, low=0, kind="int")
     if est.solver not in SOLVERS:
         raise ValueError(f"{owner}: solver must be one of {SOLVERS}, got {est.solver!r}")
 
@@ -225,7 +228,9 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
         Any of scikit-learn's solver names is accepted and ignored: regfast
         solves every penalty to the same certified gap with one solver.
     max_iter : int, default=100
-        Maximum number of proximal Newton steps.
+        Maximum number of proximal Newton steps; 0 returns the starting point
+        (zeros, or the previous fit with ``warm_start``) with a
+        ConvergenceWarning, as scikit-learn does.
     verbose : int, default=0
         Accepted for compatibility.
     warm_start : bool, default=False
@@ -248,7 +253,8 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
     n_iter_ : ndarray of shape (1,)
         Proximal Newton steps run.
     dual_gap_ : float
-        Duality gap at the solution, in the units of the objective above.
+        Duality gap at the solution, in the units of the objective above
+        (NaN after ``max_iter=0``).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
 
@@ -349,6 +355,10 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
 
 def warn_not_converged(owner, status, n_iter, gap, max_iter):
     """ConvergenceWarning saying why the certified gap was not reached."""
+    if max_iter == 0:
+        warnings.warn(f"{owner}: max_iter=0: the starting point is returned, no step "
+                      "taken and no gap computed.", ConvergenceWarning, stacklevel=3)
+        return
     if status == 1:
         why = (f"after {n_iter} proximal Newton steps (max_iter={max_iter}); "
                "increase max_iter or scale the features")

@@ -20,7 +20,7 @@ from _datafit cimport (LOGISTIC, MULTINOMIAL, softplus, logistic_derivs,
 from libc.math cimport exp, log
 from scipy.linalg.cython_blas cimport dsymv, dsyrk
 
-cdef double H_FLOOR = 1e-12      # least Hessian weight f''
+cdef double H_FLOOR = 1e-280     # least Hessian weight f'', above 0 only
 # The working response z = eta - f'/f'' of a badly misfitted sample (|f'| ~ 1,
 # f'' ~ e^-|eta|) is far out (1e12 on raw counts at small penalties) with a tiny
 # weight, and its rounding swamps the weighted least-squares model: the model's
@@ -504,19 +504,29 @@ cdef void center_classes(const Design* X, GLM* G, const Problem* P, double* w,
     Adding d_j to feature j's coefficient in every class leaves every softmax,
     and so the loss, unchanged: only the penalty decides d_j.  Block
     (class-by-class) Newton steps cannot move along this flat direction, and
-    stall in it; here each d_j is set to its exact minimiser.
+    stall in it; here each d_j is set to its exact minimiser.  An unpenalised
+    feature has no minimiser: its coefficients are centred (sum over the
+    classes 0), the solution scikit-learn's solvers return.
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j
     cdef int k, K = G.K
     cdef bint moved = False
-    cdef double d
+    cdef double d, a
     for j in range(p):
         G.w_step[j] = 0.0
         if P.lam[j] == 0.0 and P.beta[j] == 0.0:
-            continue
-        for k in range(K):
-            col[k] = w[k * p + j]
-        d = shift_minimiser(col, K, P.lam[j], P.beta[j])
+            d = 0.0
+            a = 0.0
+            for k in range(K):
+                d += w[k * p + j]
+                a += fabs(w[k * p + j])
+            d /= K
+            if fabs(d) <= 1e-15 * a:      # centred to rounding already: keep eta
+                d = 0.0
+        else:
+            for k in range(K):
+                col[k] = w[k * p + j]
+            d = shift_minimiser(col, K, P.lam[j], P.beta[j])
         if d != 0.0:
             G.w_step[j] = d
             moved = True

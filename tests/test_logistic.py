@@ -674,7 +674,7 @@ def test_bad_data(make, err, match):
     (dict(l1_ratio=1.5), ValueError, "l1_ratio"),
     (dict(l1_ratio=-0.1), ValueError, "l1_ratio"),
     (dict(tol=-1e-4), ValueError, "tol"),
-    (dict(max_iter=0), ValueError, "max_iter"),
+    (dict(max_iter=-1), ValueError, "max_iter"),
     (dict(penalty="l3"), ValueError, "penalty"),
 ], ids=["C_negative", "C_zero", "l1_ratio_high", "l1_ratio_negative", "tol", "max_iter",
         "penalty"])
@@ -733,3 +733,76 @@ def test_separable_data_without_penalty_terminates(n_classes, tmp_path):
     # bound fails under the sanitizers' slowdown on a loaded machine)
     assert res["warned"] or (res["finite"] and res["all_correct"]), res
     assert res["finite"], res
+
+
+def test_max_iter_zero_returns_the_starting_point():
+    """max_iter=0, as scikit-learn: no step at all (not even the intercepts), a
+    ConvergenceWarning; with warm_start, the previous fit."""
+    X, y = small()
+    with pytest.warns(ConvergenceWarning, match="max_iter=0"):
+        est = LogisticRegression(max_iter=0).fit(X, y)
+    assert np.all(est.coef_ == 0) and np.all(est.intercept_ == 0)
+    assert est.n_iter_[0] == 0 and np.isnan(est.dual_gap_)
+    assert_allclose(est.predict_proba(X), 0.5)
+    warm = LogisticRegression(warm_start=True).fit(X, y)
+    coef, intercept = warm.coef_.copy(), warm.intercept_.copy()
+    with pytest.warns(ConvergenceWarning):
+        warm.set_params(max_iter=0).fit(X, y)
+    assert_array_equal(warm.coef_, coef)
+    assert_array_equal(warm.intercept_, intercept)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_unpenalised_multinomial_is_centred_over_the_classes(fit_intercept):
+    """C = inf with three classes: the loss cannot see a shift of a feature's
+    coefficients in every class; regfast returns the centred solution (each feature's
+    coefficients sum to 0 over the classes), as scikit-learn's solvers do, at the
+    objective of scikit-learn's lbfgs."""
+    rng = np.random.RandomState(1)
+    X = rng.randn(200, 4)
+    logits = X @ rng.uniform(1, 3, (4, 3)) + rng.uniform(-1, 1, 3) * fit_intercept
+    y = np.array([rng.choice(3, p=softmax(row)) for row in logits])
+    est = LogisticRegression(C=np.inf, tol=1e-12, max_iter=1000,
+                             fit_intercept=fit_intercept).fit(X, y)
+    assert_allclose(est.coef_.sum(axis=0), 0, atol=1e-10)
+    assert_allclose(est.intercept_.sum(), 0, atol=1e-10)
+    sk = SkLogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000,
+                              fit_intercept=fit_intercept).fit(X, y)
+    ours = objective(X, y, est.classes_, est.coef_, est.intercept_, np.inf, 0.0)
+    ref = objective(X, y, sk.classes_, sk.coef_, sk.intercept_, np.inf, 0.0)
+    assert ours <= ref * (1 + 1e-10)
+    assert_allclose(est.coef_, sk.coef_, rtol=1e-5, atol=1e-6)
+
+
+def test_large_C_on_separable_data_converges():
+    """p > n (separable) at C = 1e14: the margins grow past 27, where the Hessian
+    weights q (1 - q) fall below 1e-12.  A floor of 1e-12 on them made the Newton
+    model far stiffer than the loss, and the fit crawled to max_iter (300 steps,
+    17% above the optimum); the reference is a plain Newton iteration in numpy."""
+    X, y = make_classification(n_samples=10, n_features=20, random_state=42)
+    A = np.c_[X, np.ones(len(y))]
+    C = 1e14
+
+    def primal(v):
+        z = A @ v
+        return C * np.sum(np.logaddexp(0, z) - y * z) + 0.5 * v[:-1] @ v[:-1]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = LogisticRegression(C=C, tol=1e-8, max_iter=300).fit(X, y)
+    v = np.r_[est.coef_[0], est.intercept_]
+    ref = v.copy()
+    for _ in range(200):                  # Newton with backtracking, from regfast's point
+        q = expit(A @ ref)
+        grad = C * A.T @ (q - y)
+        grad[:-1] += ref[:-1]
+        hess = C * A.T @ (A * (q * (1 - q))[:, None])
+        hess[np.arange(20), np.arange(20)] += 1
+        step, t = np.linalg.lstsq(hess, grad, rcond=None)[0], 1.0
+        while primal(ref - t * step) > primal(ref) and t > 1e-12:
+            t /= 2
+        if primal(ref - t * step) >= primal(ref):
+            break
+        ref = ref - t * step
+    assert est.n_iter_[0] < 300
+    assert primal(v) <= primal(ref) * (1 + 1e-3)
