@@ -241,13 +241,14 @@ def check_alphas(alphas, strict, owner):
     return a
 
 
-def refuse_fit_params(params, estimator):
-    """Refuse the metadata passed to fit as ``**params``: regfast does not route it.
+def refuse_fit_params(params, estimator, method="fit"):
+    """Refuse the metadata passed to ``method`` as ``**params``: regfast does not
+    route it.
 
     With scikit-learn's metadata routing disabled (its default), scikit-learn's
     own error and message.
     """
     if params:
-        _raise_for_params(params, estimator, "fit")
+        _raise_for_params(params, estimator, method)
         raise ValueError(f"{type(estimator).__name__}: metadata routing is not "
                          f"supported; got {sorted(params)}")

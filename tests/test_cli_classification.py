@@ -133,7 +133,8 @@ def test_compare_real_binary_matches_estimators(capsys):
         r = m["l1_ratio"]
         grid = np.geomspace(top / r, top / r * 1e-3, 10) if r else np.logspace(3, -4, 10)
         cv = regfast.LogisticRegressionCV(Cs=1 / (n * grid), l1_ratios=[r], cv=3,
-                                          scoring="neg_log_loss").fit(Xtr, ytr)
+                                          scoring="neg_log_loss",
+                                          use_legacy_attributes=False).fit(Xtr, ytr)
         assert m["C"] == pytest.approx(cv.C_, rel=1e-10)
         assert m["alpha"] == pytest.approx(1 / (m["C"] * n), rel=1e-12)
         est = regfast.LogisticRegression(C=m["C"], l1_ratio=r).fit(Xtr, ytr)

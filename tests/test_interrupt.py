@@ -50,7 +50,8 @@ CASES = {
     "LogisticRegression": (3000, 3000, "regfast.LogisticRegression(C=1e3, l1_ratio=1.0, "
                                        "tol=0.0, max_iter=10**6).fit(X, yc)"),
     "LogisticRegressionCV threads": (3000, 3000, "regfast.LogisticRegressionCV("
-                                     "Cs=20, l1_ratios=[1.0], cv=2, n_jobs=2, tol=0.0, "
+                                     "Cs=20, l1_ratios=[1.0], cv=2, n_jobs=2, tol=0.0, scoring=None, "
+                                     "use_legacy_attributes=False, "
                                      "max_iter=10**6).fit(X, yc)"),
     # columns over six decades: the recursive residual needs far more than the
     # test's wait to underflow to zero (where tol=0 would count as converged)

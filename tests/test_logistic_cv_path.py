@@ -97,7 +97,7 @@ def test_cv_matches_sklearn_l2():
     X, y = binary(200, 15, seed=2)
     folds = list(StratifiedKFold(4).split(X, y))
     Cs = np.logspace(-3, 2, 8)
-    ours = LogisticRegressionCV(Cs=Cs, l1_ratios=[0.0], cv=folds, tol=1e-12,
+    ours = LogisticRegressionCV(use_legacy_attributes=False, Cs=Cs, l1_ratios=[0.0], cv=folds, tol=1e-12,
                                 scoring="neg_log_loss").fit(X, y)
     sk = SkLogisticCV(Cs=Cs, l1_ratios=(0.0,), cv=folds, tol=1e-12, max_iter=10_000,
                       scoring="neg_log_loss", use_legacy_attributes=False).fit(X, y)
@@ -113,7 +113,7 @@ def test_cv_l1_scores_are_those_of_each_fold_fit():
     X, y = binary(160, 12, seed=4)
     folds = list(StratifiedKFold(3).split(X, y))
     Cs = [0.02, 0.2, 2.0]
-    cv = LogisticRegressionCV(Cs=Cs, l1_ratios=[1.0], cv=folds, tol=1e-12,
+    cv = LogisticRegressionCV(use_legacy_attributes=False, Cs=Cs, l1_ratios=[1.0], cv=folds, tol=1e-12,
                               fit_intercept=False, scoring="neg_log_loss").fit(X, y)
     for f, (train, test) in enumerate(folds):
         for c, C in enumerate(Cs):
@@ -129,15 +129,15 @@ def test_cv_l1_scores_are_those_of_each_fold_fit():
 def test_cv_threads_are_bit_identical():
     X, y = binary(200, 30, seed=5)
     kw = dict(Cs=6, l1_ratios=[0.5, 1.0], cv=3)
-    a = LogisticRegressionCV(n_jobs=1, **kw).fit(X, y)
-    b = LogisticRegressionCV(n_jobs=2, **kw).fit(X, y)
+    a = LogisticRegressionCV(use_legacy_attributes=False, n_jobs=1, **kw).fit(X, y)
+    b = LogisticRegressionCV(use_legacy_attributes=False, n_jobs=2, **kw).fit(X, y)
     np.testing.assert_array_equal(a.scores_, b.scores_)
     np.testing.assert_array_equal(a.coef_, b.coef_)
 
 
 def test_cv_refit_false_averages_fold_coefficients():
     X, y = binary(150, 10, seed=6)
-    cv = LogisticRegressionCV(Cs=5, l1_ratios=[1.0], cv=3, refit=False).fit(X, y)
+    cv = LogisticRegressionCV(use_legacy_attributes=False, Cs=5, l1_ratios=[1.0], cv=3, refit=False).fit(X, y)
     best = [np.unravel_index(np.argmax(s), s.shape) for s in cv.scores_]
     coef = np.mean([cv.coefs_paths_[f, r, c, :, :-1] for f, (r, c) in enumerate(best)],
                    axis=0)
@@ -148,7 +148,7 @@ def test_cv_refit_false_averages_fold_coefficients():
 def test_cv_multinomial_and_strings():
     X, y = make_classification(150, 8, n_informative=5, n_classes=3, random_state=7)
     labels = np.array(["a", "b", "c"])[y]
-    cv = LogisticRegressionCV(Cs=4, l1_ratios=[0.5], cv=3, max_iter=1000).fit(X, labels)
+    cv = LogisticRegressionCV(use_legacy_attributes=False, Cs=4, l1_ratios=[0.5], cv=3, max_iter=1000).fit(X, labels)
     assert cv.coef_.shape == (3, 8) and list(cv.classes_) == ["a", "b", "c"]
     np.testing.assert_allclose(cv.predict_proba(X).sum(axis=1), 1.0)
     with warnings.catch_warnings():
@@ -158,17 +158,77 @@ def test_cv_multinomial_and_strings():
     np.testing.assert_array_equal(cv.predict(X), sk.predict(X))
 
 
-def test_cv_refuses_legacy_attributes():
+def test_cv_legacy_attributes_are_sklearns():
+    """use_legacy_attributes: True (and the default 'warn', with scikit-learn's
+    FutureWarning) gives scikit-learn 1.9's legacy attribute types, shapes and keys,
+    holding the values of the new attributes (False) rearranged."""
+    for n_classes, l1_ratios in [(2, [0.5, 1.0]), (3, None)]:
+        X, y = make_classification(120, 6, n_informative=4, n_classes=n_classes,
+                                   random_state=3)
+        kw = dict(Cs=3, cv=3, l1_ratios=l1_ratios, scoring="neg_log_loss")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            sk = SkLogisticCV(use_legacy_attributes=True, solver="saga", max_iter=20,
+                              **kw).fit(X, y)
+            new = LogisticRegressionCV(use_legacy_attributes=False, **kw).fit(X, y)
+        with pytest.warns(FutureWarning, match="use_legacy_attributes will change"):
+            old = LogisticRegressionCV(**kw).fit(X, y)
+        for name in ["C_", "l1_ratio_", "l1_ratios_", "n_iter_"]:
+            assert type(getattr(old, name)) is type(getattr(sk, name)), name
+            assert np.shape(getattr(old, name)) == np.shape(getattr(sk, name)), name
+        for name in ["scores_", "coefs_paths_"]:
+            ours, ref = getattr(old, name), getattr(sk, name)
+            assert list(ours) == list(ref), name
+            assert all(ours[k].shape == ref[k].shape for k in ref), name
+        assert np.all(old.C_ == new.C_)
+        assert_legacy_holds_new(old, new, l1_ratios is None)
+        np.testing.assert_array_equal(old.coef_, new.coef_)
+
+
+def assert_legacy_holds_new(old, new, no_ratio_axis):
+    """The legacy (fold, C[, l1_ratio]) arrays are the new (fold, l1_ratio, C) ones."""
+    scores = np.swapaxes(new.scores_, 1, 2)
+    paths = np.swapaxes(new.coefs_paths_, 1, 2)
+    n_iter = np.swapaxes(new.n_iter_, 1, 2)[None]
+    if no_ratio_axis:
+        scores, paths, n_iter = scores[:, :, 0], paths[:, :, 0], n_iter[..., 0]
+    for k, key in enumerate(old.scores_):
+        np.testing.assert_array_equal(old.scores_[key], scores)
+        np.testing.assert_array_equal(old.coefs_paths_[key], paths[..., k, :])
+    np.testing.assert_array_equal(old.n_iter_, n_iter)
+
+
+def test_cv_score_uses_the_scoring_option():
+    """score() is the scorer of ``scoring`` (scikit-learn's), not accuracy."""
+    from sklearn.metrics import get_scorer
     X, y = binary()
-    with pytest.raises(ValueError, match="use_legacy_attributes=True is not supported"):
-        LogisticRegressionCV(use_legacy_attributes=True).fit(X, y)
+    cv = LogisticRegressionCV(use_legacy_attributes=False, Cs=3, cv=3, l1_ratios=[0.0],
+                              scoring="neg_log_loss").fit(X, y)
+    assert cv.score(X, y) == pytest.approx(get_scorer("neg_log_loss")(cv, X, y), rel=1e-12)
+    assert cv.score(X, y) < 0
+
+
+def test_cv_folds_missing_a_class_are_scored_with_every_label():
+    """A test fold that holds one class only: label-taking scorers get all classes (as
+    scikit-learn's LogisticRegressionCV passes them), rather than failing."""
+    from sklearn.model_selection import KFold
+    X = np.arange(6.0)[:, None]
+    y = np.array(["a", "a", "b", "b", "c", "c"])
+    cv = LogisticRegressionCV(use_legacy_attributes=False, cv=KFold(3), Cs=[1e-6, 1.0],
+                              l1_ratios=[0.0], scoring="neg_brier_score").fit(X, y)
+    assert cv.scores_.shape == (3, 1, 2) and np.all(np.isfinite(cv.scores_))
 
 
 def test_cv_deprecated_penalty():
     X, y = binary()
     with pytest.warns(FutureWarning, match="'penalty' was deprecated"):
-        cv = LogisticRegressionCV(penalty="l1", Cs=3, cv=3).fit(X, y)
-    assert np.all(cv.l1_ratios_ == 1.0)
+        cv = LogisticRegressionCV(use_legacy_attributes=False, penalty="l1", Cs=3, cv=3).fit(X, y)
+    # as scikit-learn: l1_ratios_ is [None] (l1_ratios not given), the fits are L1
+    assert list(cv.l1_ratios_) == [None] and cv.l1_ratio_ == 1.0
+    l1 = LogisticRegressionCV(use_legacy_attributes=False, l1_ratios=[1.0], Cs=3,
+                              cv=3).fit(X, y)
+    np.testing.assert_array_equal(cv.scores_, l1.scores_)
 
 
 # moderate Cs: at C = 1e4 (the default grid's end) the multinomial fit of the
@@ -206,6 +266,6 @@ def test_cv_builtin_scores_equal_sklearn_scorers(n_classes, name, metric, method
     scorer = metrics.make_scorer(getattr(metrics, metric), response_method=method,
                                  greater_is_better=name == "accuracy")
     kw = dict(Cs=6, l1_ratios=[0.5], cv=3)
-    ours = LogisticRegressionCV(scoring=name, **kw).fit(X, y, sample_weight=sw)
-    ref = LogisticRegressionCV(scoring=scorer, **kw).fit(X, y, sample_weight=sw)
+    ours = LogisticRegressionCV(use_legacy_attributes=False, scoring=name, **kw).fit(X, y, sample_weight=sw)
+    ref = LogisticRegressionCV(use_legacy_attributes=False, scoring=scorer, **kw).fit(X, y, sample_weight=sw)
     np.testing.assert_allclose(ours.scores_, ref.scores_, rtol=1e-12, atol=1e-15)

@@ -1268,7 +1268,8 @@ def test_logistic_regression_cv(case, data):
     tol = 1e-6 if case.dtype == np.float64 else 1e-4
     est = regfast.LogisticRegressionCV(Cs=Cs, l1_ratios=l1_ratios, cv=3, tol=tol,
                                        max_iter=1000, fit_intercept=fit_intercept,
-                                       n_jobs=draw(st.sampled_from([None, 2])))
+                                       n_jobs=draw(st.sampled_from([None, 2])),
+                                       scoring=None, use_legacy_attributes=False)
     note(f"LogisticRegressionCV(Cs={Cs}, l1_ratios={l1_ratios}, fit_intercept={fit_intercept})")
     must = classification_problems(case)
     if case.n < 3:

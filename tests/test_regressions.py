@@ -112,7 +112,8 @@ def test_logistic_cv_zero_weight_test_fold():
     sw = np.ones(12)
     sw[:4] = 0.0
     with pytest.raises(ValueError, match="fold has only zero sample weights in its test"):
-        LogisticRegressionCV(Cs=3, cv=KFold(3)).fit(X, labels, sample_weight=sw)
+        LogisticRegressionCV(Cs=3, l1_ratios=[0.0], cv=KFold(3), scoring=None,
+                             use_legacy_attributes=False).fit(X, labels, sample_weight=sw)
 
 
 def test_ridge_cv_zero_weight_training_fold():

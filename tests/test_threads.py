@@ -138,9 +138,11 @@ CV_CASES = {
     "enet_cv_gram": (lambda n_jobs: regfast.ElasticNetCV(l1_ratio=[0.5, 0.9], cv=3,
                                                          n_jobs=n_jobs), "tall"),
     "logistic_cv": (lambda n_jobs: regfast.LogisticRegressionCV(
-        Cs=6, l1_ratios=[0.5, 1.0], cv=3, n_jobs=n_jobs), "binary"),
+        Cs=6, l1_ratios=[0.5, 1.0], cv=3, n_jobs=n_jobs, scoring=None,
+        use_legacy_attributes=False), "binary"),
     "logistic_cv_multinomial": (lambda n_jobs: regfast.LogisticRegressionCV(
-        Cs=4, l1_ratios=[0.0, 1.0], cv=3, n_jobs=n_jobs), "multinomial"),
+        Cs=4, l1_ratios=[0.0, 1.0], cv=3, n_jobs=n_jobs, scoring=None,
+        use_legacy_attributes=False), "multinomial"),
 }
 
 

@@ -200,7 +200,8 @@ def run_logreg_cv(X, y, tol, Cs, fit_intercept):
     m = require("LogisticRegressionCV")(Cs=Cs, l1_ratios=(1.0,), cv=cv_folds(),
                                         scoring="accuracy", tol=tol,
                                         max_iter=LOGISTIC_MAX_ITER,
-                                        fit_intercept=fit_intercept).fit(X, y)
+                                        fit_intercept=fit_intercept,
+                                        use_legacy_attributes=False).fit(X, y)
     return Fit.logistic(m.coef_, m.intercept_, float(np.ravel(m.C_)[0]), 1.0, fit_intercept,
                         int(np.sum(m.n_iter_)))
 

@@ -258,7 +258,7 @@ def cv_fit(spec, X, y, cv, n_alphas, eps, max_iter=1000, n_jobs=None, ridge_erro
         grid = logistic_grid(spec, X, y_idx, len(classes), n_alphas, eps)
         model = LogisticRegressionCV(Cs=to_C(grid, n), l1_ratios=[spec.l1_ratio], cv=cv,
                                      scoring="neg_log_loss", max_iter=max_iter,
-                                     n_jobs=n_jobs).fit(X, y)
+                                     n_jobs=n_jobs, use_legacy_attributes=False).fit(X, y)
         alpha = to_C(model.C_, n)
         grid = to_C(np.asarray(model.Cs_), n)
         errors = -np.asarray(model.scores_)[:, 0, :].T
