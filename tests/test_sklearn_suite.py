@@ -6,12 +6,6 @@ estimators into ``sklearn.linear_model`` before the file is imported.  A
 subprocess keeps the swap out of this session, where other tests compare
 regfast with the real scikit-learn classes.  The deliberate differences are
 strict xfails listed, with their reasons, in the plugin.
-
-scikit-learn's ``test_logistic.py`` is not in the run yet (about a third of
-its tests fail: solver-specific warnings and errors, callbacks, the legacy
-LogisticRegressionCV attributes); the plugin runs it by hand, from
-tests/sklearn_suite:  PYTHONPATH=. python -m pytest -c pytest.ini -p regfast_swap
---pyargs sklearn.linear_model.tests.test_logistic
 """
 
 import importlib.util
@@ -26,7 +20,8 @@ import sklearn
 SUITE = Path(__file__).resolve().parent / "sklearn_suite"
 # the scikit-learn release whose tests the plugin's xfail list was made for
 SKLEARN_SERIES = "1.9."
-FILES = ["test_coordinate_descent", "test_sparse_coordinate_descent", "test_ridge"]
+FILES = ["test_coordinate_descent", "test_sparse_coordinate_descent", "test_ridge",
+         "test_logistic"]
 
 
 @pytest.mark.parametrize("name", FILES)
