@@ -262,7 +262,11 @@ class LogisticRegressionCV(LogisticPredictorMixin, BaseEstimator):
                 "the old one, to silence this warning.", FutureWarning)
             scoring = None
         legacy = self.use_legacy_attributes
-        if isinstance(legacy, str) and legacy == "warn":
+        if not (isinstance(legacy, (bool, np.bool_)) or (isinstance(legacy, str)
+                                                         and legacy == "warn")):
+            raise ValueError(f"{owner}: use_legacy_attributes must be True or False, got "
+                             f"{legacy!r}")
+        if isinstance(legacy, str):
             warnings.warn(
                 f"The fitted attributes of {owner} will be simplified in scikit-learn "
                 "1.10. The default value of use_legacy_attributes will change from True "

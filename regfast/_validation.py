@@ -213,7 +213,11 @@ def check_bounds(lower_bounds, upper_bounds, positive, n_features, owner):
 
 def check_ratios(values, name, owner):
     """A float or non-empty 1-d list of l1_ratios, each in [0, 1], as float64."""
-    ratios = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    try:
+        ratios = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: {name} must be a float or a non-empty list of floats "
+                         f"in [0, 1], got {values!r}") from None
     if ratios.ndim != 1 or ratios.size == 0:
         raise ValueError(f"{owner}: {name} must be a float or a non-empty list of floats")
     for r in ratios:

@@ -269,3 +269,18 @@ def test_cv_builtin_scores_equal_sklearn_scorers(n_classes, name, metric, method
     ours = LogisticRegressionCV(use_legacy_attributes=False, scoring=name, **kw).fit(X, y, sample_weight=sw)
     ref = LogisticRegressionCV(use_legacy_attributes=False, scoring=scorer, **kw).fit(X, y, sample_weight=sw)
     np.testing.assert_allclose(ours.scores_, ref.scores_, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(use_legacy_attributes="yes"), "use_legacy_attributes must be True or False"),
+    (dict(use_legacy_attributes=None), "use_legacy_attributes must be True or False"),
+    (dict(l1_ratios="x"), "l1_ratios must be a float or a non-empty list"),
+    (dict(l1_ratios=[0.5, "a"]), "l1_ratios must be a float or a non-empty list"),
+    (dict(l1_ratios=None, penalty="elasticnet"), "needs l1_ratios"),
+])
+def test_cv_bad_params_name_the_parameter(params, match):
+    X, y = binary()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with pytest.raises(ValueError, match=match):
+            LogisticRegressionCV(**{"use_legacy_attributes": False, **params}).fit(X, y)
