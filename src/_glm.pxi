@@ -50,6 +50,7 @@ cdef double MODEL_GAP_RATIO = 0.1  # ... and of their own gap at the start: the
 # (two n x n matrices in memory, n^3 / 3 flops a step).
 cdef Py_ssize_t DUAL_MAX_N = 2048
 cdef Py_ssize_t DUAL_BLOCK = 256   # columns scaled at a time to form X B^-1 X^T
+cdef int FREE_MAX = 256            # free coordinates made exact in the gap: see exact_free_point
 
 
 cdef struct GLM:
@@ -77,6 +78,7 @@ cdef struct GLM:
     double* Md            # n x n, the dual step's system
     double* ad            # n, its right-hand side, then solution
     double* Khd           # n, Kd h
+    bint estimated        # glm_gap's last gap rests on the free block's estimate
 
 
 cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcept nogil:
@@ -540,9 +542,102 @@ cdef void center_classes(const Design* X, GLM* G, const Problem* P, double* w,
             eta[k * n + i] -= (<floating*> G.eta_new)[i]
 
 
+cdef bint exact_free_point(const Design* X, GLM* G, const Problem* P, const double* w,
+                           floating* th, const floating* h, double* q) noexcept nogil:
+    """Binary loss: move theta onto the free block's dual constraints.
+
+    The free coordinates (the intercept, unpenalised features off their
+    bounds) constrain the dual point exactly: X_F^T theta = 0 (sum theta = 0).
+    theta' = theta - h * (X_F d), with d the free block's Newton step
+    (H_FF d = X_F^T theta, H_FF = X_F^T diag(h) X_F), is the loss gradient
+    linearised after that step, and meets them exactly.  The gap at theta' is
+    then a certificate, which the one-step estimate u_j^2 / h_jj is not (on
+    correlated or flat free blocks it understated the suboptimality 1000-fold).
+    theta' is a dual point only if every q'_i = theta'_i / (c_i t_i) is a
+    probability; q receives them.  False (theta unchanged) if not, if H_FF is
+    singular or the block is larger than FREE_MAX.
+    """
+    cdef Py_ssize_t n = X.n, p = X.p, i, j
+    cdef int m = 0, a, c, nq
+    cdef bint ok = False
+    cdef double acc, t
+    cdef int* F = <int*> malloc(2 * (p + 1) * sizeof(int))   # F, then 0 .. nq - 1
+    cdef floating* xa = <floating*> G.z          # scratch: free at gap time
+    cdef floating* hx = <floating*> G.eta_new
+    cdef double* H = NULL
+    cdef double* L = NULL
+    cdef double* d = NULL
+    if F == NULL:
+        return False
+    for j in range(p):
+        if P.lam[j] == 0.0 and P.beta[j] == 0.0:
+            G.u[j] = col_grad(X, j, th, 0.0)
+            if not at_bound(w[j], G.u[j], P.lower[j], P.upper[j]):
+                F[m] = <int> j
+                m += 1
+    nq = m + (1 if G.fit_intercept else 0)     # the intercept is the last one
+    if nq == 0 or nq > FREE_MAX:
+        free(F)
+        return False
+    H = <double*> malloc((2 * nq * nq + nq) * sizeof(double))
+    if H == NULL:
+        free(F)
+        return False
+    L = H + nq * nq
+    d = L + nq * nq
+    for a in range(nq):
+        if a < m:
+            col_dense(X, F[a], xa)
+            for i in range(n):
+                hx[i] = h[i] * xa[i]
+        else:
+            for i in range(n):
+                hx[i] = h[i]
+        for c in range(a, nq):
+            if c < m:
+                acc = col_grad(X, F[c], hx, 0.0)
+            else:
+                acc = 0.0
+                for i in range(n):
+                    acc += hx[i]
+            H[a * nq + c] = acc
+            H[c * nq + a] = acc
+        if a < m:
+            d[a] = G.u[F[a]]
+        else:
+            acc = 0.0
+            for i in range(n):
+                acc += th[i]
+            d[a] = acc
+    for a in range(nq):
+        F[p + 1 + a] = a                     # chol_factor's index set: all of H
+    if chol_factor(H, nq, F + p + 1, nq, 0.0, L):
+        chol_solve(L, nq, d)
+        for i in range(n):                   # X_F d
+            xa[i] = <floating> (d[m] if G.fit_intercept else 0.0)
+        for a in range(m):
+            col_update(X, F[a], -d[a], xa)
+        ok = True
+        for i in range(n):
+            if G.c[i] == 0.0:
+                q[i] = 0.0
+                continue
+            t = 1.0 if G.y[i] == 1 else -1.0
+            q[i] = (th[i] - h[i] * xa[i]) / (G.c[i] * t)
+            if not (0.0 <= q[i] <= 1.0):
+                ok = False
+                break
+        if ok:
+            for i in range(n):
+                th[i] = <floating> (th[i] - h[i] * xa[i])
+    free(H)
+    free(F)
+    return ok
+
+
 cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
                     Workspace* W, floating* eta, const double* w, const double* b,
-                    double* primal_out) noexcept nogil:
+                    double* primal_out, bint exact_free=False) noexcept nogil:
     """Duality gap of the full problem at (W, b), with the true loss.
 
     The dual point is theta = -c f'(eta) (one column per class).  As for the
@@ -556,7 +651,10 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
     Unpenalised coordinates (pf_j = 0, C = inf, the intercepts) would
     constrain X_j^T theta = 0 exactly: as for the squared loss, each adds
     instead u_j^2 / h_jj, twice the decrease one Newton step on it would
-    still give.
+    still give.  That is an estimate, not a bound: with exact_free (the
+    binary loss) theta is first moved onto those constraints
+    (exact_free_point), and the gap is a certificate; G.estimated tells
+    whether the returned gap rests on the estimate.
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j
     cdef floating* th = <floating*> G.v          # theta of one class
@@ -564,6 +662,7 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
     cdef double prob, gi, hi, tsum, hsum, s = 1.0, uj, a, primal, conj = 0.0
     cdef double l2 = 0.0, hstar = 0.0, unpen = 0.0, m, hjj, pk, wj, lin = 0.0
     cdef int k
+    cdef bint exact = False
     for k in range(G.K):
         tsum = 0.0
         hsum = 0.0
@@ -573,8 +672,14 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
             h[i] = <floating> (G.c[i] * hi)
             tsum += th[i]
             hsum += h[i]
+        if exact_free and G.loss == LOGISTIC:
+            exact = exact_free_point(X, G, P, w, th, h, G.g)
+            if exact:
+                tsum = 0.0
+                for i in range(n):
+                    tsum += th[i]
         lin += b[k] * tsum
-        if G.fit_intercept and hsum > 0.0:
+        if G.fit_intercept and hsum > 0.0 and not exact:
             unpen += tsum * (tsum / hsum)   # squared first, it underflows
         for j in range(p):
             uj = col_grad(X, j, th, 0.0)
@@ -587,7 +692,7 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
                 l2 += P.beta[j] * wj * wj
             elif P.beta[j] > 0.0:                  # pure L2: conjugate at u
                 hstar += 0.5 * l2_conj2(uj, P.beta[j], P.lower[j], P.upper[j])
-        if not P.safe_ok and hsum > 0.0:
+        if not P.safe_ok and hsum > 0.0 and not exact:
             # curvature of each unpenalised coordinate (centred with an intercept)
             Dh.sw = h
             Dh.n_eff = hsum
@@ -611,7 +716,10 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
         if G.c[i] == 0.0:
             continue
         if G.loss == LOGISTIC:
-            derivs(G, eta, n, i, 0, &prob, &gi, &hi)
+            if exact:
+                prob = G.g[i]               # exact_free_point's probabilities
+            else:
+                derivs(G, eta, n, i, 0, &prob, &gi, &hi)
             conj += G.c[i] * logistic_conj(prob, s)
         else:
             for k in range(G.K):
@@ -624,6 +732,7 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
     a = primal + conj + hstar + s * lin
     if a < 0.0:
         a = 0.0                  # rounding: weak duality holds
+    G.estimated = unpen > 0.0
     return a + unpen
 
 
@@ -716,6 +825,24 @@ cdef inline bint gap_converged(double gap, double primal, double tol,
     return gap <= tol * primal or gap <= 1e-15 * null_loss
 
 
+cdef double certified_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
+                          Workspace* W, floating* eta, const double* w, const double* b,
+                          double* primal, double tol, double null_loss) noexcept nogil:
+    """glm_gap, certified where it says converged: a binary gap that rests on
+    the free block's estimate is recomputed at the exact dual point
+    (exact_free_point), and that one decides.  Below the tolerance, the
+    solver's state (G.u) is left as the estimate's, which the next step reads."""
+    cdef double gap = glm_gap(X, Dh, G, P, W, eta, w, b, primal)
+    cdef double exact
+    if not (G.estimated and G.loss == LOGISTIC
+            and gap_converged(gap, primal[0], tol, null_loss)):
+        return gap
+    exact = glm_gap(X, Dh, G, P, W, eta, w, b, primal, True)
+    if not gap_converged(exact, primal[0], tol, null_loss):
+        glm_gap(X, Dh, G, P, W, eta, w, b, primal)
+    return exact
+
+
 cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W,
                    floating* eta, double* w, double* b, double tol, int max_iter,
                    int max_epochs, bint random, unsigned int* seed, bint use_ws,
@@ -763,7 +890,7 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
                 center_classes(X, G, P, w, eta, G.col)
             if G.fit_intercept:
                 fit_intercepts(G, eta, b, n)
-            gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
+            gap = certified_gap(X, Dh, G, P, W, eta, w, b, &primal, tol, null_loss)
         if gap_converged(gap, primal, tol, null_loss) or gap <= tol_abs:
             status = 0
             break
@@ -909,7 +1036,7 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
             W.all_idx[j] = <int> j
         if G.fit_intercept:
             fit_intercepts(G, eta, b, n)
-        gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
+        gap = certified_gap(X, Dh, G, P, W, eta, w, b, &primal, tol, null_loss)
         if gap_converged(gap, primal, tol, null_loss):
             status = 0
             finish = False
@@ -1046,7 +1173,7 @@ cdef int glm_round_to_float(const Design* X, Design* Dh, GLM* G, const Problem* 
     Rounding that leaves the gap above tol is reported as 2 (the precision of
     the data), unless the fit had already stopped for another reason."""
     cdef Py_ssize_t n = X.n, p = X.p, j
-    cdef double primal, gap
+    cdef double primal, gap, null_loss
     cdef int k
     round_to_float(w, G.K * p)
     round_to_float(b, G.K)
@@ -1054,9 +1181,10 @@ cdef int glm_round_to_float(const Design* X, Design* Dh, GLM* G, const Problem* 
         W.all_idx[j] = <int> j
     for k in range(G.K):
         linear_predictor(X, w + k * p, b[k], eta + k * n)
-    gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
+    null_loss = null_loss_of(G, n)
+    gap = certified_gap(X, Dh, G, P, W, eta, w, b, &primal, tol, null_loss)
     gap_out[0] = gap
-    if gap_converged(gap, primal, tol, null_loss_of(G, n)):
+    if gap_converged(gap, primal, tol, null_loss):
         return 0
     return 2 if status == 0 else status
 
