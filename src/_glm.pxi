@@ -78,7 +78,6 @@ cdef struct GLM:
     double* Md            # n x n, the dual step's system
     double* ad            # n, its right-hand side, then solution
     double* Khd           # n, Kd h
-    bint estimated        # glm_gap's last gap rests on the free block's estimate
 
 
 cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcept nogil:
@@ -637,7 +636,7 @@ cdef bint exact_free_point(const Design* X, GLM* G, const Problem* P, const doub
 
 cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
                     Workspace* W, floating* eta, const double* w, const double* b,
-                    double* primal_out, bint exact_free=False) noexcept nogil:
+                    double* primal_out) noexcept nogil:
     """Duality gap of the full problem at (W, b), with the true loss.
 
     The dual point is theta = -c f'(eta) (one column per class).  As for the
@@ -651,10 +650,10 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
     Unpenalised coordinates (pf_j = 0, C = inf, the intercepts) would
     constrain X_j^T theta = 0 exactly: as for the squared loss, each adds
     instead u_j^2 / h_jj, twice the decrease one Newton step on it would
-    still give.  That is an estimate, not a bound: with exact_free (the
-    binary loss) theta is first moved onto those constraints
-    (exact_free_point), and the gap is a certificate; G.estimated tells
-    whether the returned gap rests on the estimate.
+    still give.  That is an estimate, not a bound: for the binary loss theta
+    is first moved onto those constraints (exact_free_point, |F| extra
+    column passes), and the gap is a certificate; the estimate remains for
+    the multinomial loss, and where that move is not a dual point.
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j
     cdef floating* th = <floating*> G.v          # theta of one class
@@ -672,7 +671,7 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
             h[i] = <floating> (G.c[i] * hi)
             tsum += th[i]
             hsum += h[i]
-        if exact_free and G.loss == LOGISTIC:
+        if G.loss == LOGISTIC and (G.fit_intercept or not P.safe_ok):
             exact = exact_free_point(X, G, P, w, th, h, G.g)
             if exact:
                 tsum = 0.0
@@ -732,7 +731,6 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
     a = primal + conj + hstar + s * lin
     if a < 0.0:
         a = 0.0                  # rounding: weak duality holds
-    G.estimated = unpen > 0.0
     return a + unpen
 
 
@@ -825,24 +823,6 @@ cdef inline bint gap_converged(double gap, double primal, double tol,
     return gap <= tol * primal or gap <= 1e-15 * null_loss
 
 
-cdef double certified_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
-                          Workspace* W, floating* eta, const double* w, const double* b,
-                          double* primal, double tol, double null_loss) noexcept nogil:
-    """glm_gap, certified where it says converged: a binary gap that rests on
-    the free block's estimate is recomputed at the exact dual point
-    (exact_free_point), and that one decides.  Below the tolerance, the
-    solver's state (G.u) is left as the estimate's, which the next step reads."""
-    cdef double gap = glm_gap(X, Dh, G, P, W, eta, w, b, primal)
-    cdef double exact
-    if not (G.estimated and G.loss == LOGISTIC
-            and gap_converged(gap, primal[0], tol, null_loss)):
-        return gap
-    exact = glm_gap(X, Dh, G, P, W, eta, w, b, primal, True)
-    if not gap_converged(exact, primal[0], tol, null_loss):
-        glm_gap(X, Dh, G, P, W, eta, w, b, primal)
-    return exact
-
-
 cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W,
                    floating* eta, double* w, double* b, double tol, int max_iter,
                    int max_epochs, bint random, unsigned int* seed, bint use_ws,
@@ -890,7 +870,7 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
                 center_classes(X, G, P, w, eta, G.col)
             if G.fit_intercept:
                 fit_intercepts(G, eta, b, n)
-            gap = certified_gap(X, Dh, G, P, W, eta, w, b, &primal, tol, null_loss)
+            gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
         if gap_converged(gap, primal, tol, null_loss) or gap <= tol_abs:
             status = 0
             break
@@ -1036,7 +1016,7 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
             W.all_idx[j] = <int> j
         if G.fit_intercept:
             fit_intercepts(G, eta, b, n)
-        gap = certified_gap(X, Dh, G, P, W, eta, w, b, &primal, tol, null_loss)
+        gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
         if gap_converged(gap, primal, tol, null_loss):
             status = 0
             finish = False
@@ -1173,7 +1153,7 @@ cdef int glm_round_to_float(const Design* X, Design* Dh, GLM* G, const Problem* 
     Rounding that leaves the gap above tol is reported as 2 (the precision of
     the data), unless the fit had already stopped for another reason."""
     cdef Py_ssize_t n = X.n, p = X.p, j
-    cdef double primal, gap, null_loss
+    cdef double primal, gap
     cdef int k
     round_to_float(w, G.K * p)
     round_to_float(b, G.K)
@@ -1181,10 +1161,9 @@ cdef int glm_round_to_float(const Design* X, Design* Dh, GLM* G, const Problem* 
         W.all_idx[j] = <int> j
     for k in range(G.K):
         linear_predictor(X, w + k * p, b[k], eta + k * n)
-    null_loss = null_loss_of(G, n)
-    gap = certified_gap(X, Dh, G, P, W, eta, w, b, &primal, tol, null_loss)
+    gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
     gap_out[0] = gap
-    if gap_converged(gap, primal, tol, null_loss):
+    if gap_converged(gap, primal, tol, null_loss_of(G, n)):
         return 0
     return 2 if status == 0 else status
 
