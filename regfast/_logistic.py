@@ -350,10 +350,8 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
                 "(C=inf): the maximum-likelihood coefficients are infinite, and the fit "
                 f"stopped where the loss vanished (|coef|_max = {np.abs(coefs[0]).max():.3g}). "
                 "Use a finite C for a meaningful model.", ConvergenceWarning, stacklevel=2)
-        elif (status[0] == 0 and np.any(pf == 0)
-              and self.dual_gap_ > self.tol * self._objective(X, y_idx, sw, C, l1_ratio, pf)):
-            # converged by the kernel's other stop: a gap at rounding level against
-            # the zero model's loss, where the loss vanished
+        elif np.any(pf == 0) and self._mean_loss(X, y_idx, sw) <= 1e-9:
+            # no optimum: the loss can only vanish this way along free directions
             warnings.warn(
                 f"{owner}: the unpenalised features (penalty_factor 0) separate the "
                 "classes: their coefficients are infinite at the optimum, and the fit "
@@ -361,17 +359,14 @@ class LogisticRegression(LogisticPredictorMixin, BaseEstimator):
                 "Penalise them for a meaningful model.", ConvergenceWarning, stacklevel=2)
         return self
 
-    def _objective(self, X, y_idx, sw, C, l1_ratio, pf):
-        """scikit-learn's objective at coef_ and intercept_ (float64)."""
+    def _mean_loss(self, X, y_idx, sw):
+        """The (weighted) mean log-loss of coef_ and intercept_ on the training data."""
         d = np.asarray(self.decision_function(X), dtype=np.float64)
         if d.ndim == 1:
             loss = np.logaddexp(0, np.where(y_idx == 1, -d, d))
         else:
             loss = logsumexp(d, axis=1) - d[np.arange(len(y_idx)), y_idx]
-        W = self.coef_.astype(np.float64)
-        penalty = (l1_ratio * np.sum(pf * np.abs(W))
-                   + (1 - l1_ratio) / 2 * np.sum(pf * W * W))
-        return C * np.sum(loss if sw is None else sw * loss) + penalty
+        return float(np.average(loss, weights=sw))
 
 
 def warn_not_converged(owner, status, n_iter, gap, max_iter):

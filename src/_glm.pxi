@@ -15,7 +15,7 @@
 # Stopping is certified on the full problem by the duality gap with the true
 # loss (the datafit's conjugate, _datafit.pxd).
 
-from _datafit cimport (LOGISTIC, MULTINOMIAL, softplus, logistic_derivs,
+from _datafit cimport (LOGISTIC, MULTINOMIAL, softplus, sigmoid, logistic_derivs,
                        logistic_conj, multinomial_conj)
 from libc.math cimport exp, log
 from scipy.linalg.cython_blas cimport dsymv, dsyrk
@@ -78,6 +78,8 @@ cdef struct GLM:
     double* Md            # n x n, the dual step's system
     double* ad            # n, its right-hand side, then solution
     double* Khd           # n, Kd h
+    double* pfree         # K x n (binary: n), exact_free_point's probabilities
+    bint uncertified      # the last gap could not be certified: see exact_free_point
 
 
 cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcept nogil:
@@ -88,7 +90,8 @@ cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcep
     G.h = malloc(n * itemsize)
     G.z = malloc(n * itemsize)
     G.v = malloc(n * itemsize)
-    G.g = <double*> malloc(n * sizeof(double))
+    G.g = <double*> malloc(G.K * n * sizeof(double))  # K x n for exact_free_point
+    G.pfree = <double*> malloc(G.K * n * sizeof(double))
     G.u = <double*> malloc(G.K * p * sizeof(double))
     G.xm = <double*> malloc(p * sizeof(double))
     G.w_new = <double*> malloc(p * sizeof(double))
@@ -104,13 +107,13 @@ cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcep
     return not (G.c == NULL or G.eta == NULL or G.eta_old == NULL or G.eta_new == NULL
                 or G.h == NULL or G.z == NULL or G.v == NULL or G.g == NULL
                 or G.u == NULL or G.xm == NULL or G.w_new == NULL or G.w_step == NULL
-                or G.col == NULL)
+                or G.col == NULL or G.pfree == NULL)
 
 
 cdef void glm_free(GLM* G) noexcept nogil:
     free(G.c); free(G.eta); free(G.eta_old); free(G.eta_new); free(G.h); free(G.z)
     free(G.v); free(G.g); free(G.u); free(G.xm); free(G.w_new); free(G.w_step)
-    free(G.col); free(G.hist); free(G.ext)
+    free(G.col); free(G.hist); free(G.ext); free(G.pfree)
     free(G.Kd); free(G.Md); free(G.ad); free(G.Khd)
     G.Kd = G.Md = G.ad = G.Khd = NULL
 
@@ -541,94 +544,150 @@ cdef void center_classes(const Design* X, GLM* G, const Problem* P, double* w,
             eta[k * n + i] -= (<floating*> G.eta_new)[i]
 
 
-cdef bint exact_free_point(const Design* X, GLM* G, const Problem* P, const double* w,
-                           floating* th, const floating* h, double* q) noexcept nogil:
-    """Binary loss: move theta onto the free block's dual constraints.
+cdef inline double free_dot(const Design* X, int j, const floating* v,
+                            Py_ssize_t n) noexcept nogil:
+    """x_j^T v for a free coordinate: j < 0 is the intercept (a column of ones)."""
+    cdef double acc = 0.0
+    cdef Py_ssize_t i
+    if j >= 0:
+        return col_grad(X, j, v, 0.0)
+    for i in range(n):
+        acc += v[i]
+    return acc
 
-    The free coordinates (the intercept, unpenalised features off their
-    bounds) constrain the dual point exactly: X_F^T theta = 0 (sum theta = 0).
-    theta' = theta - h * (X_F d), with d the free block's Newton step
-    (H_FF d = X_F^T theta, H_FF = X_F^T diag(h) X_F), is the loss gradient
-    linearised after that step, and meets them exactly.  The gap at theta' is
-    then a certificate, which the one-step estimate u_j^2 / h_jj is not (on
-    correlated or flat free blocks it understated the suboptimality 1000-fold).
-    theta' is a dual point only if every q'_i = theta'_i / (c_i t_i) is a
-    probability; q receives them.  False (theta unchanged) if not, if H_FF is
-    singular or the block is larger than FREE_MAX.
+
+cdef int exact_free_point(const Design* X, GLM* G, const Problem* P, const double* w,
+                          const floating* eta, double* pr) noexcept nogil:
+    """Probabilities pr of a dual point that meets the free block's constraints.
+
+    The free coordinates (the intercepts, unpenalised features off their
+    bounds) constrain the dual point theta_k = -c (p_k - e_yk) exactly:
+    X_F^T theta_k = 0 for every class block k.  Moving the probabilities by
+    the free block's Newton step d (the softmax linearised: p'_ik = p_ik
+    (1 + z_ik - sum_l p_il z_il), z_ik = x_iF^T d_k, the last class's d = 0
+    since a shift of all classes is flat) meets them exactly.  The gap at
+    theta' is then a certificate, which the one-step estimate u^2 / h_jj is
+    not (on correlated or flat free blocks it understated the suboptimality
+    1000-fold).  Binary: one block, pr[i] = P(y_i = 1); multinomial: K
+    blocks of n, pr[k n + i] = p_ik, K - 1 of them solved for.
+
+    Returns 1 (pr is the dual point); 0 if there is no free block, H_FF is
+    singular, the block exceeds FREE_MAX or (with more classes) bounds make the
+    flat direction matter: the estimate serves; -1 if some p' leaves [0, 1]: the
+    step is too long for its linearisation (the free block is far from its
+    optimum), and no gap computed here may count as converged.
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j
-    cdef int m = 0, a, c, nq
-    cdef bint ok = False
-    cdef double acc, t
-    cdef int* F = <int*> malloc(2 * (p + 1) * sizeof(int))   # F, then 0 .. nq - 1
-    cdef floating* xa = <floating*> G.z          # scratch: free at gap time
-    cdef floating* hx = <floating*> G.eta_new
+    cdef int K = G.K if G.loss == MULTINOMIAL else 2, B = K - 1, m = 0, nf, nq
+    cdef int a, c, k, l, ja, jc
+    cdef int ok = 1
+    cdef double own, zk, mx, acc
+    cdef double* zbar_ = NULL
+    cdef int* F = NULL
+    cdef int info = 0, one = 1
+    cdef char uplo = b'U'
     cdef double* H = NULL
-    cdef double* L = NULL
     cdef double* d = NULL
+    cdef floating* xa = <floating*> G.z          # scratch: free at gap time
+    cdef floating* v = <floating*> G.eta_new
+    cdef floating* th = <floating*> G.v
+    if G.loss == MULTINOMIAL and P.bounded:
+        return 0
+    for i in range(n):                           # the probabilities, one softmax a sample
+        if G.loss == LOGISTIC:
+            pr[i] = sigmoid(eta[i])
+            continue
+        mx = eta[i]
+        for k in range(1, K):
+            mx = max(mx, <double> eta[k * n + i])
+        acc = 0.0
+        for k in range(K):
+            pr[k * n + i] = exp(eta[k * n + i] - mx)
+            acc += pr[k * n + i]
+        for k in range(K):
+            pr[k * n + i] /= acc
+    F = <int*> malloc((p + 1) * sizeof(int))      # the free coordinates, -1: intercept
     if F == NULL:
-        return False
+        return 0
+    if G.loss == LOGISTIC:
+        for i in range(n):
+            th[i] = <floating> (-G.c[i] * (pr[i] - (1.0 if G.y[i] == 1 else 0.0)))
     for j in range(p):
         if P.lam[j] == 0.0 and P.beta[j] == 0.0:
-            G.u[j] = col_grad(X, j, th, 0.0)
-            if not at_bound(w[j], G.u[j], P.lower[j], P.upper[j]):
-                F[m] = <int> j
-                m += 1
-    nq = m + (1 if G.fit_intercept else 0)     # the intercept is the last one
-    if nq == 0 or nq > FREE_MAX:
+            # a feature held at a bound is not free (multinomial: unbounded, above)
+            if G.loss == LOGISTIC and at_bound(w[j], col_grad(X, j, th, 0.0),
+                                               P.lower[j], P.upper[j]):
+                continue
+            F[m] = <int> j
+            m += 1
+    if G.fit_intercept:
+        F[m] = -1
+        m += 1
+    nf = m
+    nq = B * nf
+    if nf == 0 or nq > FREE_MAX:
         free(F)
-        return False
-    H = <double*> malloc((2 * nq * nq + nq) * sizeof(double))
+        return 0
+    H = <double*> malloc((nq * nq + nq + n) * sizeof(double))
     if H == NULL:
         free(F)
-        return False
-    L = H + nq * nq
-    d = L + nq * nq
-    for a in range(nq):
-        if a < m:
-            col_dense(X, F[a], xa)
-            for i in range(n):
-                hx[i] = h[i] * xa[i]
-        else:
-            for i in range(n):
-                hx[i] = h[i]
-        for c in range(a, nq):
-            if c < m:
-                acc = col_grad(X, F[c], hx, 0.0)
-            else:
-                acc = 0.0
-                for i in range(n):
-                    acc += hx[i]
-            H[a * nq + c] = acc
-            H[c * nq + a] = acc
-        if a < m:
-            d[a] = G.u[F[a]]
-        else:
-            acc = 0.0
-            for i in range(n):
-                acc += th[i]
-            d[a] = acc
-    for a in range(nq):
-        F[p + 1 + a] = a                     # chol_factor's index set: all of H
-    if chol_factor(H, nq, F + p + 1, nq, 0.0, L):
-        chol_solve(L, nq, d)
-        for i in range(n):                   # X_F d
-            xa[i] = <floating> (d[m] if G.fit_intercept else 0.0)
-        for a in range(m):
-            col_update(X, F[a], -d[a], xa)
-        ok = True
+        return 0
+    d = H + nq * nq
+    zbar_ = d + nq
+    # H[(k, a), (l, c)] = sum_i c_i p_ik (delta_kl - p_il) x_ia x_ic; rhs u_ka = x_a^T theta_k
+    for k in range(B):
         for i in range(n):
-            if G.c[i] == 0.0:
-                q[i] = 0.0
-                continue
-            t = 1.0 if G.y[i] == 1 else -1.0
-            q[i] = (th[i] - h[i] * xa[i]) / (G.c[i] * t)
-            if not (0.0 <= q[i] <= 1.0):
-                ok = False
-                break
-        if ok:
+            own = 1.0 if G.y[i] == (k + 1 if G.loss == LOGISTIC else k) else 0.0
+            th[i] = <floating> (-G.c[i] * (pr[k * n + i] - own))
+        for a in range(nf):
+            d[k * nf + a] = free_dot(X, F[a], th, n)
+    for k in range(B):
+        for a in range(nf):
+            ja = F[a]
+            if ja >= 0:
+                col_dense(X, ja, xa)
             for i in range(n):
-                th[i] = <floating> (th[i] - h[i] * xa[i])
+                xa[i] = <floating> (G.c[i] * pr[k * n + i] * (xa[i] if ja >= 0 else 1.0))
+            for l in range(B):
+                for i in range(n):
+                    v[i] = <floating> (xa[i] * ((1.0 if l == k else 0.0) - pr[l * n + i]))
+                for c in range(nf):
+                    H[(k * nf + a) * nq + l * nf + c] = free_dot(X, F[c], v, n)
+    # LAPACK's Cholesky, not chol_factor: near separation H_FF's condition
+    # reaches 1e13, whose pivots chol_factor's test (1e-10 of the diagonal)
+    # calls singular, while the solve's residual is still at rounding level
+    dpotrf(&uplo, &nq, H, &nq, &info)
+    ok = 1 if info == 0 else 0
+    if ok == 1:
+        dpotrs(&uplo, &nq, &one, H, &nq, d, &nq, &info)
+        ok = 1 if info == 0 else 0
+    if ok == 1:
+        for i in range(n):
+            zbar_[i] = 0.0
+        for k in range(B):                       # z_k = X_F d_k, kept in G.g
+            for i in range(n):
+                xa[i] = 0
+            for a in range(nf):
+                if F[a] >= 0:
+                    col_update(X, F[a], -d[k * nf + a], xa)
+                else:
+                    for i in range(n):
+                        xa[i] = <floating> (xa[i] + d[k * nf + a])
+            for i in range(n):
+                G.g[k * n + i] = xa[i]
+                zbar_[i] += pr[k * n + i] * xa[i]
+        for k in range(K if G.loss == MULTINOMIAL else 1):
+            for i in range(n):
+                zk = G.g[k * n + i] if k < B else 0.0
+                pr[k * n + i] *= 1.0 + zk - zbar_[i]
+                # a saturated probability moved by rounding: clamped (the
+                # constraints then hold to rounding, as every gap's do)
+                if -1e-12 <= pr[k * n + i] < 0.0:
+                    pr[k * n + i] = 0.0
+                elif 1.0 < pr[k * n + i] <= 1.0 + 1e-12:
+                    pr[k * n + i] = 1.0
+                elif not (0.0 <= pr[k * n + i] <= 1.0):
+                    ok = -1
     free(H)
     free(F)
     return ok
@@ -650,33 +709,33 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
     Unpenalised coordinates (pf_j = 0, C = inf, the intercepts) would
     constrain X_j^T theta = 0 exactly: as for the squared loss, each adds
     instead u_j^2 / h_jj, twice the decrease one Newton step on it would
-    still give.  That is an estimate, not a bound: for the binary loss theta
-    is first moved onto those constraints (exact_free_point, |F| extra
-    column passes), and the gap is a certificate; the estimate remains for
-    the multinomial loss, and where that move is not a dual point.
+    still give.  That is an estimate, not a bound: theta is first moved onto
+    those constraints (exact_free_point, |F| column passes per class), and
+    the gap is a certificate; the estimate remains only where that move is
+    not a dual point.
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j
     cdef floating* th = <floating*> G.v          # theta of one class
     cdef floating* h = <floating*> G.h
     cdef double prob, gi, hi, tsum, hsum, s = 1.0, uj, a, primal, conj = 0.0
     cdef double l2 = 0.0, hstar = 0.0, unpen = 0.0, m, hjj, pk, wj, lin = 0.0
-    cdef int k
-    cdef bint exact = False
+    cdef int k, own
+    cdef int route = (exact_free_point(X, G, P, w, eta, G.pfree)
+                      if G.fit_intercept or not P.safe_ok else 0)
+    cdef bint exact = route == 1
+    G.uncertified = route == -1
     for k in range(G.K):
         tsum = 0.0
         hsum = 0.0
+        own = 1 if G.loss == LOGISTIC else k     # the class of block k's probabilities
         for i in range(n):
             derivs(G, eta, n, i, k, &prob, &gi, &hi)
+            if exact:
+                gi = G.pfree[k * n + i] - (1.0 if G.y[i] == own else 0.0)
             th[i] = <floating> (-G.c[i] * gi)
             h[i] = <floating> (G.c[i] * hi)
             tsum += th[i]
             hsum += h[i]
-        if G.loss == LOGISTIC and (G.fit_intercept or not P.safe_ok):
-            exact = exact_free_point(X, G, P, w, th, h, G.g)
-            if exact:
-                tsum = 0.0
-                for i in range(n):
-                    tsum += th[i]
         lin += b[k] * tsum
         if G.fit_intercept and hsum > 0.0 and not exact:
             unpen += tsum * (tsum / hsum)   # squared first, it underflows
@@ -715,14 +774,17 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
         if G.c[i] == 0.0:
             continue
         if G.loss == LOGISTIC:
-            if exact:
-                prob = G.g[i]               # exact_free_point's probabilities
+            if exact:                   # q = P(the other class), from P(y = 1)
+                prob = (1.0 - G.pfree[i]) if G.y[i] == 1 else G.pfree[i]
             else:
                 derivs(G, eta, n, i, 0, &prob, &gi, &hi)
             conj += G.c[i] * logistic_conj(prob, s)
         else:
             for k in range(G.K):
-                derivs(G, eta, n, i, k, &pk, &gi, &hi)
+                if exact:
+                    pk = G.pfree[k * n + i]
+                else:
+                    derivs(G, eta, n, i, k, &pk, &gi, &hi)
                 conj += G.c[i] * multinomial_conj(pk, s, G.y[i] == k)
     primal = glm_loss(G, eta, n)
     for k in range(G.K):
@@ -815,12 +877,12 @@ cdef double null_loss_of(const GLM* G, Py_ssize_t n) noexcept nogil:
     return acc * log(<double> max(G.K, 2))
 
 
-cdef inline bint gap_converged(double gap, double primal, double tol,
+cdef inline bint gap_converged(const GLM* G, double gap, double primal, double tol,
                                double null_loss) noexcept nogil:
-    """The stop of glm_solve: gap <= tol * P(W, b), or a gap at rounding level
-    against the loss of the zero model (separable data without penalty, where
-    P tends to 0)."""
-    return gap <= tol * primal or gap <= 1e-15 * null_loss
+    """The stop of glm_solve: a certified gap <= tol * P(W, b), or a gap at
+    rounding level against the loss of the zero model (separable data without
+    penalty, where P tends to 0)."""
+    return (gap <= tol * primal and not G.uncertified) or gap <= 1e-15 * null_loss
 
 
 cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W,
@@ -871,7 +933,7 @@ cdef int glm_solve(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace* W
             if G.fit_intercept:
                 fit_intercepts(G, eta, b, n)
             gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
-        if gap_converged(gap, primal, tol, null_loss) or gap <= tol_abs:
+        if gap_converged(G, gap, primal, tol, null_loss) or gap <= tol_abs:
             status = 0
             break
         if it == 0 or primal < best_f - noise * fabs(best_f) or gap < 0.5 * best_gap:
@@ -1017,7 +1079,7 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         if G.fit_intercept:
             fit_intercepts(G, eta, b, n)
         gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
-        if gap_converged(gap, primal, tol, null_loss):
+        if gap_converged(G, gap, primal, tol, null_loss):
             status = 0
             finish = False
             break
@@ -1163,7 +1225,7 @@ cdef int glm_round_to_float(const Design* X, Design* Dh, GLM* G, const Problem* 
         linear_predictor(X, w + k * p, b[k], eta + k * n)
     gap = glm_gap(X, Dh, G, P, W, eta, w, b, &primal)
     gap_out[0] = gap
-    if gap_converged(gap, primal, tol, null_loss_of(G, n)):
+    if gap_converged(G, gap, primal, tol, null_loss_of(G, n)):
         return 0
     return 2 if status == 0 else status
 

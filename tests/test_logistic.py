@@ -808,26 +808,34 @@ def test_large_C_on_separable_data_converges():
     assert primal(v) <= primal(ref) * (1 + 1e-3)
 
 
-@pytest.mark.parametrize("seed", [32, 53])
-def test_gap_certifies_a_correlated_unpenalised_feature(seed):
-    """An unpenalised feature (pf = 0) almost collinear with a penalised one: the gap
-    used to add the one-step estimate u_j^2 / h_jj for it, which understated the
-    suboptimality (2.4e-5 relative above the optimum with a reported 8e-9 on seed 53).
-    The dual point is now made exactly feasible for the free block, so dual_gap_
-    bounds the objective's excess over any reference (here L-BFGS-B, which is at
-    least the optimum)."""
+@pytest.mark.parametrize("n_classes, seed", [(2, 32), (2, 53), (3, 8), (3, 37)])
+def test_gap_certifies_a_correlated_unpenalised_feature(n_classes, seed):
+    """Unpenalised features (pf = 0), one almost collinear with a penalised one: the
+    gap used to add the one-step estimate u_j^2 / h_jj for them, which understated
+    the suboptimality (2.4e-5 relative above the optimum with a reported 8e-9 on the
+    binary seed 53, 4e-8 against 5.5e-9 on the three-class seed 8).  The dual point
+    is now made exactly feasible for the free block, so dual_gap_ bounds the
+    objective's excess over any reference (here L-BFGS-B, which is at least the
+    optimum), to rounding."""
     rng = np.random.RandomState(seed)
-    X = rng.randn(19, 3) * 10 ** rng.uniform(-1, 1, 3)
-    X[:, 1] = X[:, 0] + 0.05 * rng.randn(19)
-    y = (rng.rand(19) < expit(X @ (rng.randn(3) * 5))).astype(int)
-    pf, C = np.array([0.0, 1.0, 1.0]), 7.4
+    if n_classes == 2:
+        X = rng.randn(19, 3) * 10 ** rng.uniform(-1, 1, 3)
+        X[:, 1] = X[:, 0] + 0.05 * rng.randn(19)
+        y = (rng.rand(19) < expit(X @ (rng.randn(3) * 5))).astype(int)
+        pf, C = np.array([0.0, 1.0, 1.0]), 7.4
+    else:
+        X = rng.randn(25, 5) * 10 ** rng.uniform(-1, 1, 5)
+        X[:, 1] = X[:, 0] + 0.05 * rng.randn(25)
+        P = softmax(X @ (rng.randn(3, 5) * 3).T, axis=1)
+        y = np.array([rng.choice(3, p=row) for row in P])
+        pf, C = np.array([0.0, 1.0, 0.0, 1.0, 0.0]), 5.0
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         est = LogisticRegression(C=C, l1_ratio=1.0, penalty_factor=pf, tol=1e-8,
-                                 max_iter=1000).fit(X, y)
+                                 max_iter=2000).fit(X, y)
     obj = objective(X, y, est.classes_, est.coef_, est.intercept_, C, 1.0, None, pf)
     ref = lbfgsb_l1_reference(X, y, est.classes_, C, pf)
-    assert obj - ref <= est.dual_gap_ + 1e-13 * obj
+    assert obj - ref <= est.dual_gap_ + 1e-10 * obj
     assert obj - ref <= 1e-8 * obj
 
 
