@@ -579,7 +579,7 @@ cdef int exact_free_point(const Design* X, GLM* G, const Problem* P, const doubl
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j
     cdef int K = G.K if G.loss == MULTINOMIAL else 2, B = K - 1, m = 0, nf, nq
-    cdef int a, c, k, l, ja, jc
+    cdef int a, c, k, l, ja
     cdef int ok = 1
     cdef double own, zk, mx, acc
     cdef double* zbar_ = NULL
@@ -615,9 +615,10 @@ cdef int exact_free_point(const Design* X, GLM* G, const Problem* P, const doubl
     for j in range(p):
         if P.lam[j] == 0.0 and P.beta[j] == 0.0:
             # a feature held at a bound is not free (multinomial: unbounded, above)
-            if G.loss == LOGISTIC and at_bound(w[j], col_grad(X, j, th, 0.0),
-                                               P.lower[j], P.upper[j]):
-                continue
+            if G.loss == LOGISTIC:
+                G.u[j] = col_grad(X, j, th, 0.0)  # kept: the right-hand side below
+                if at_bound(w[j], G.u[j], P.lower[j], P.upper[j]):
+                    continue
             F[m] = <int> j
             m += 1
     if G.fit_intercept:
@@ -640,7 +641,10 @@ cdef int exact_free_point(const Design* X, GLM* G, const Problem* P, const doubl
             own = 1.0 if G.y[i] == (k + 1 if G.loss == LOGISTIC else k) else 0.0
             th[i] = <floating> (-G.c[i] * (pr[k * n + i] - own))
         for a in range(nf):
-            d[k * nf + a] = free_dot(X, F[a], th, n)
+            if G.loss == LOGISTIC and F[a] >= 0:
+                d[a] = G.u[F[a]]
+            else:
+                d[k * nf + a] = free_dot(X, F[a], th, n)
     for k in range(B):
         for a in range(nf):
             ja = F[a]
