@@ -26,7 +26,7 @@ from libc.string cimport memcpy, memset
 from cython.parallel cimport prange
 from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
-from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum, sdot,
+from _design cimport (Design, DENSE, CSC, GRAM, floating, xfloat, dot, wdot, wsum, sdot,
                       saxpy, col_grad, col_update, col_sqnorm, col_dense, col_grad_block,
                       col_update_block)
 from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,

@@ -402,6 +402,31 @@ def test_real_data_l1_intercept_kkt(real_data, name, kw):
     assert kkt_violation(X, y, est.classes_, est.coef_, est.intercept_, C, 1.0) <= KKT_ATOL
 
 
+@pytest.mark.parametrize("n_classes", [3, 20, 80])
+def test_multinomial_intercepts_alone_are_log_class_weights(n_classes):
+    """Below the smallest non-zero C every coefficient is 0 and the intercepts
+    have a closed form: b_k = log(weight of class k), centred.  20 classes
+    take the coupled Newton step on the intercepts, 80 its diagonal fallback."""
+    rng = np.random.default_rng(n_classes)
+    y = rng.choice(n_classes, size=40 * n_classes, p=rng.dirichlet(np.ones(n_classes) * 2))
+    y[:n_classes] = np.arange(n_classes)                # every class present
+    X = rng.standard_normal((y.size, 5))
+    sw = rng.uniform(0.5, 2.0, y.size)
+    Y = y[:, None] == np.arange(n_classes)
+    C = 0.5 / np.abs(X.T @ (sw[:, None] * (Y - (sw @ Y) / sw.sum()))).max()
+    est, warned = fit_quiet(LogisticRegression(C=C, l1_ratio=1.0, tol=1e-10), X, y,
+                            sample_weight=sw)
+    assert not warned
+    assert_array_equal(est.coef_, 0.0)
+    ref = np.log(sw @ Y)
+    ref -= ref.mean()
+    classes = np.arange(n_classes)
+    best = objective(X, y, classes, est.coef_, ref, C, 1.0, sw)
+    assert objective(X, y, classes, est.coef_, est.intercept_, C, 1.0, sw) <= best * (1 + 1e-10)
+    # a function-value line search resolves the intercepts to ~sqrt(eps)
+    assert_allclose(est.intercept_, ref, rtol=0, atol=1e-5)
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 def test_real_data_multinomial_news20(real_data, l1_ratio):
     """20 classes on raw term counts at 10 x the smallest non-zero C, tol 1e-8.
