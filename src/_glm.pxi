@@ -85,6 +85,7 @@ cdef struct GLM:
     double* ad            # n, its right-hand side, then solution
     double* Khd           # n, Kd h
     double* pfree         # K x n (binary: n), exact_free_point's probabilities
+    double* prob          # K x n (binary: n), the probabilities at the last gap
     bint uncertified      # the last gap could not be certified: see exact_free_point
 
 
@@ -98,6 +99,7 @@ cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcep
     G.v = malloc(n * itemsize)
     G.g = <double*> malloc(G.K * n * sizeof(double))  # K x n for exact_free_point
     G.pfree = <double*> malloc(G.K * n * sizeof(double))
+    G.prob = <double*> malloc(G.K * n * sizeof(double))
     G.u = <double*> malloc(G.K * p * sizeof(double))
     G.xm = <double*> malloc(p * sizeof(double))
     G.w_new = <double*> malloc(p * sizeof(double))
@@ -113,13 +115,13 @@ cdef bint glm_alloc(GLM* G, Py_ssize_t n, Py_ssize_t p, size_t itemsize) noexcep
     return not (G.c == NULL or G.eta == NULL or G.eta_old == NULL or G.eta_new == NULL
                 or G.h == NULL or G.z == NULL or G.v == NULL or G.g == NULL
                 or G.u == NULL or G.xm == NULL or G.w_new == NULL or G.w_step == NULL
-                or G.col == NULL or G.pfree == NULL)
+                or G.col == NULL or G.pfree == NULL or G.prob == NULL)
 
 
 cdef void glm_free(GLM* G) noexcept nogil:
     free(G.c); free(G.eta); free(G.eta_old); free(G.eta_new); free(G.h); free(G.z)
     free(G.v); free(G.g); free(G.u); free(G.xm); free(G.w_new); free(G.w_step)
-    free(G.col); free(G.hist); free(G.ext); free(G.pfree)
+    free(G.col); free(G.hist); free(G.ext); free(G.pfree); free(G.prob)
     free(G.Kd); free(G.Md); free(G.ad); free(G.Khd)
     G.Kd = G.Md = G.ad = G.Khd = NULL
 
@@ -602,6 +604,27 @@ cdef void center_classes(const Design* X, GLM* G, const Problem* P, double* w,
             eta[k * n + i] -= (<floating*> G.eta_new)[i]
 
 
+cdef void probabilities(const GLM* G, const floating* eta, Py_ssize_t n,
+                        double* pr) noexcept nogil:
+    """pr = P(y_i = 1) (binary, n), or p_ik (multinomial, K x n, one softmax a sample)."""
+    cdef Py_ssize_t i
+    cdef int k
+    cdef double mx, acc
+    for i in range(n):
+        if G.loss == LOGISTIC:
+            pr[i] = sigmoid(eta[i])
+            continue
+        mx = eta[i]
+        for k in range(1, G.K):
+            mx = max(mx, <double> eta[k * n + i])
+        acc = 0.0
+        for k in range(G.K):
+            pr[k * n + i] = exp(eta[k * n + i] - mx)
+            acc += pr[k * n + i]
+        for k in range(G.K):
+            pr[k * n + i] /= acc
+
+
 cdef inline double free_dot(const Design* X, int j, const floating* v,
                             Py_ssize_t n) noexcept nogil:
     """x_j^T v for a free coordinate: j < 0 is the intercept (a column of ones)."""
@@ -616,7 +639,8 @@ cdef inline double free_dot(const Design* X, int j, const floating* v,
 
 cdef int exact_free_point(const Design* X, GLM* G, const Problem* P, const double* w,
                           const floating* eta, double* pr) noexcept nogil:
-    """Probabilities pr of a dual point that meets the free block's constraints.
+    """Probabilities pr of a dual point that meets the free block's constraints
+    (from G.prob, the probabilities at eta, which glm_gap has just computed).
 
     The free coordinates (the intercepts, unpenalised features off their
     bounds) constrain the dual point theta_k = -c (p_k - e_yk) exactly:
@@ -651,19 +675,7 @@ cdef int exact_free_point(const Design* X, GLM* G, const Problem* P, const doubl
     cdef floating* th = <floating*> G.v
     if G.loss == MULTINOMIAL and P.bounded:
         return 0
-    for i in range(n):                           # the probabilities, one softmax a sample
-        if G.loss == LOGISTIC:
-            pr[i] = sigmoid(eta[i])
-            continue
-        mx = eta[i]
-        for k in range(1, K):
-            mx = max(mx, <double> eta[k * n + i])
-        acc = 0.0
-        for k in range(K):
-            pr[k * n + i] = exp(eta[k * n + i] - mx)
-            acc += pr[k * n + i]
-        for k in range(K):
-            pr[k * n + i] /= acc
+    memcpy(pr, G.prob, (K if G.loss == MULTINOMIAL else 1) * n * sizeof(double))
     F = <int*> malloc((p + 1) * sizeof(int))      # the free coordinates, -1: intercept
     if F == NULL:
         return 0
@@ -782,16 +794,24 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
     cdef double prob, gi, hi, tsum, hsum, s = 1.0, uj, a, primal, conj = 0.0
     cdef double l2 = 0.0, hstar = 0.0, unpen = 0.0, m, hjj, pk, wj, lin = 0.0
     cdef int k, own
-    cdef int route = (exact_free_point(X, G, P, w, eta, G.pfree)
-                      if G.fit_intercept or not P.safe_ok else 0)
-    cdef bint exact = route == 1
+    cdef int route
+    cdef bint exact
+    probabilities(G, eta, n, G.prob)   # once: a softmax costs K exp
+    route = (exact_free_point(X, G, P, w, eta, G.pfree)
+             if G.fit_intercept or not P.safe_ok else 0)
+    exact = route == 1
     G.uncertified = route == -1
     for k in range(G.K):
         tsum = 0.0
         hsum = 0.0
         own = 1 if G.loss == LOGISTIC else k     # the class of block k's probabilities
         for i in range(n):
-            derivs(G, eta, n, i, k, &prob, &gi, &hi)
+            if G.loss == MULTINOMIAL:
+                prob = G.prob[k * n + i]
+                gi = prob - (1.0 if G.y[i] == k else 0.0)
+                hi = prob * (1.0 - prob)
+            else:
+                derivs(G, eta, n, i, k, &prob, &gi, &hi)
             if exact:
                 gi = G.pfree[k * n + i] - (1.0 if G.y[i] == own else 0.0)
             th[i] = <floating> (-G.c[i] * gi)
@@ -843,10 +863,7 @@ cdef double glm_gap(const Design* X, Design* Dh, GLM* G, const Problem* P,
             conj += G.c[i] * logistic_conj(prob, s)
         else:
             for k in range(G.K):
-                if exact:
-                    pk = G.pfree[k * n + i]
-                else:
-                    derivs(G, eta, n, i, k, &pk, &gi, &hi)
+                pk = G.pfree[k * n + i] if exact else G.prob[k * n + i]
                 conj += G.c[i] * multinomial_conj(pk, s, G.y[i] == k)
     primal = glm_loss(G, eta, n)
     for k in range(G.K):
@@ -909,16 +926,7 @@ cdef void coupled_system(const Design* X, const GLM* G, const Problem* P,
     cdef double one = 1.0, minus = -1.0, acc, mx
     cdef double* pr = G.pfree
     cdef double* a
-    for i in range(n):                   # the probabilities
-        mx = eta[i]
-        for k in range(1, K):
-            mx = max(mx, <double> eta[k * n + i])
-        acc = 0.0
-        for k in range(K):
-            pr[k * n + i] = exp(eta[k * n + i] - mx)
-            acc += pr[k * n + i]
-        for k in range(K):
-            pr[k * n + i] /= acc
+    probabilities(G, eta, n, pr)
     for q in range(nS * nS):
         H[q] = 0.0
     for q in range(nS):
@@ -1438,10 +1446,13 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
     10 took 8 rounds to reach reuters_moneyfx's 661 features); a round that
     does not lower the full gap doubles the working set; when it would hold
     more than 1 / GLM_WS_MAX_FRACTION of the features, or a restricted solve
-    stalls, glm_solve finishes on the full problem.  Two classes and an
-    L1 part; otherwise glm_solve.
+    stalls, glm_solve finishes on the full problem.  More classes: a feature
+    is in the working set for all of them, ranked by its worst violation.
+    An L1 part; otherwise glm_solve.
     """
     cdef Py_ssize_t n = X.n, p = X.p, i, j, k, m = 0, m_prev = 0, nnz, cap = 0
+    cdef int K = G.K, c
+    cdef double worst
     cdef Py_ssize_t cap_ptr = 0, cap_ind = 0, nz
     cdef long long a, q
     cdef long long* ptr = NULL       # CSC: the working set's column pointers
@@ -1450,21 +1461,22 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
     cdef double gap = INFINITY, primal, null_loss = 0.0, sub_gap, prev_gap = INFINITY
     cdef bint finish = True, fresh = True   # fresh: gap and primal are those at w, b
     cdef int* sel = NULL
-    cdef double* sub = NULL           # the working set's w, lam, beta, lower, upper
+    cdef double* sub = NULL           # the working set's W (K x m), lam, beta, lower, upper
     cdef char* Xs = NULL              # the working set's values, in X's dtype
     cdef size_t xsize = sizeof(float) if X.values_are_float else sizeof(double)
     cdef void* grown
     cdef Design S, Sh
     cdef Problem Q
-    if (X.kind == DENSE or X.kind == CSC) and G.K == 1 and P.has_l1 and use_ws:
+    if (X.kind == DENSE or X.kind == CSC) and P.has_l1 and use_ws:
         sel = <int*> malloc(p * sizeof(int))
-        sub = <double*> malloc(5 * p * sizeof(double))
+        sub = <double*> malloc((K + 4) * p * sizeof(double))
     if sel == NULL or sub == NULL:
         free(sel); free(sub)
         return glm_solve(X, Dh, G, P, W, eta, w, b, tol, max_iter, max_epochs, random,
                          seed, use_ws, use_screening, gap_out, n_iter_out, epochs_out)
     null_loss = null_loss_of(G, n)
-    linear_predictor(X, w, b[0], eta)
+    for c in range(K):
+        linear_predictor(X, w + c * p, b[c], eta + c * n)
     while True:
         if should_stop(W.stop):
             status = INTERRUPTED
@@ -1485,12 +1497,18 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
         # the support (and unpenalised features), then the largest violations
         nnz = 0
         for j in range(p):
-            if w[j] != 0.0 or P.lam[j] == 0.0:
+            W.score[j] = -INFINITY
+            if P.lam[j] == 0.0:
                 W.score[j] = INFINITY
+            for c in range(K):
+                if w[c * p + j] != 0.0:
+                    W.score[j] = INFINITY
+                elif W.score[j] < INFINITY:
+                    worst = (excess(G.u[c * p + j] - P.beta[j] * w[c * p + j], P.lower[j],
+                                    P.upper[j]) - P.lam[j])
+                    W.score[j] = max(W.score[j], worst)
+            if W.score[j] == INFINITY:
                 nnz += 1
-            else:
-                W.score[j] = (excess(G.u[j] - P.beta[j] * w[j], P.lower[j], P.upper[j])
-                              - P.lam[j])
         m = max(2 * nnz, <Py_ssize_t> WS_MIN)
         if m_prev > 0 and 10 * nnz >= 9 * m_prev:
             m = 4 * nnz                 # the last working set filled up: more enter
@@ -1540,21 +1558,22 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
                        a * xsize)
                 memcpy(ind + q, X.indices + X.indptr[j], a * sizeof(int))
                 ptr[k + 1] = q + a
-            sub[k] = w[j]
-            sub[p + k] = P.lam[j]
-            sub[2 * p + k] = P.beta[j]
-            sub[3 * p + k] = P.lower[j]
-            sub[4 * p + k] = P.upper[j]
+            for c in range(K):
+                sub[c * m + k] = w[c * p + j]
+            sub[K * p + k] = P.lam[j]
+            sub[(K + 1) * p + k] = P.beta[j]
+            sub[(K + 2) * p + k] = P.lower[j]
+            sub[(K + 3) * p + k] = P.upper[j]
             if P.lam[j] > 0.0:
                 Q.has_l1 = True
             elif P.beta[j] == 0.0:
                 Q.safe_ok = False
         if not Q.has_l1:
             break
-        Q.lam = sub + p
-        Q.beta = sub + 2 * p
-        Q.lower = sub + 3 * p
-        Q.upper = sub + 4 * p
+        Q.lam = sub + K * p
+        Q.beta = sub + (K + 1) * p
+        Q.lower = sub + (K + 2) * p
+        Q.upper = sub + (K + 3) * p
         Q.bounded = P.bounded
         Q.y = NULL
         Q.y_mean = 0.0
@@ -1574,7 +1593,8 @@ cdef int glm_solve_ws(const Design* X, Design* Dh, GLM* G, Problem* P, Workspace
                                &sub_gap, &sub_it, &sub_epochs, GLM_WS_INNER * gap,
                                gap, primal)
         for k in range(m):
-            w[sel[k]] = sub[k]
+            for c in range(K):
+                w[c * p + sel[k]] = sub[c * m + k]
         it += sub_it
         epochs += sub_epochs
         prev_gap = gap
