@@ -26,8 +26,8 @@ from libc.string cimport memcpy, memset
 from cython.parallel cimport prange
 from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
 
-from _design cimport (Design, DENSE, CSC, GRAM, floating, xfloat, dot, wdot, wsum, sdot,
-                      saxpy, col_grad, col_update, col_sqnorm, col_dense, col_grad_block,
+from _design cimport (Design, DENSE, CSC, GRAM, floating, dot, wdot, wsum, sdot,
+                      saxpy, col_grad, col_update, col_sqnorm, col_dense, col_rows_x, col_grad_block,
                       col_update_block)
 from _penalty cimport (clip, soft_shrink, excess, unbounded_excess, box_conj,
                        l2_conj2, l2_push, at_bound, block_shrink)

@@ -345,6 +345,28 @@ cdef inline void col_dense_x(const Design* D, Py_ssize_t j, const xfloat* X,
         t[i] = x[i]
 
 
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef inline void col_rows_x(const Design* X, Py_ssize_t j, Py_ssize_t i0, Py_ssize_t i1,
+                            long long* cursor, const xfloat* v, double* t) noexcept nogil:
+    """t[:i1 - i0] = rows i0..i1 of column j (CSC: from cursor, moved past them;
+    the row indices are sorted, as validation leaves them)."""
+    cdef Py_ssize_t i
+    cdef long long a
+    if X.kind == CSC:
+        for i in range(i1 - i0):
+            t[i] = 0.0
+        a = cursor[0]
+        while a < X.indptr[j + 1] and X.indices[a] < i1:
+            if X.indices[a] >= i0:       # always, with sorted indices
+                t[X.indices[a] - i0] = v[a]
+            a += 1
+        cursor[0] = a
+        return
+    for i in range(i0, i1):
+        t[i - i0] = v[j * X.ld + i]
+
+
 # Several state vectors at once (the multi-task solver: R is T x n, vector t at
 # R + t n).  Same meaning as col_grad / col_update applied to each vector; a
 # dense column without weights is read once per four vectors (rf_dot4 /

@@ -412,6 +412,27 @@ cdef int newton_step(const Design* X, Design* Dh, GLM* G, Problem* P,
     return 1
 
 
+cdef void probabilities(const GLM* G, const floating* eta, Py_ssize_t n,
+                        double* pr) noexcept nogil:
+    """pr = P(y_i = 1) (binary, n), or p_ik (multinomial, K x n, one softmax a sample)."""
+    cdef Py_ssize_t i
+    cdef int k
+    cdef double mx, acc
+    for i in range(n):
+        if G.loss == LOGISTIC:
+            pr[i] = sigmoid(eta[i])
+            continue
+        mx = eta[i]
+        for k in range(1, G.K):
+            mx = max(mx, <double> eta[k * n + i])
+        acc = 0.0
+        for k in range(G.K):
+            pr[k * n + i] = exp(eta[k * n + i] - mx)
+            acc += pr[k * n + i]
+        for k in range(G.K):
+            pr[k * n + i] /= acc
+
+
 cdef void fit_intercepts(GLM* G, floating* eta, double* b, Py_ssize_t n) noexcept nogil:
     """Make the intercepts optimal for the current W: damped Newton on all at once.
 
@@ -428,22 +449,21 @@ cdef void fit_intercepts(GLM* G, floating* eta, double* b, Py_ssize_t n) noexcep
     """
     cdef int K = G.K, B = K - 1 if G.loss == MULTINOMIAL else 1
     cdef bint coupled = B <= INTERCEPT_COUPLED_MAX
-    cdef double prob, gi, hi, a, mx, acc, dec, f0, ft, last_dec = INFINITY
+    cdef double prob, gi, hi, a, dec, f0, ft, last_dec = INFINITY
     cdef Py_ssize_t i
     cdef int k, l, it, halving, info = 0, one = 1
     cdef char uplo = b'L'
     cdef bint solved
-    cdef double* H = <double*> malloc(((B * B if coupled else 0) + 3 * B + K) * sizeof(double))
+    cdef double* H = <double*> malloc(((B * B if coupled else 0) + 3 * B) * sizeof(double))
     cdef double* hd                     # the Hessian's diagonal
     cdef double* g
     cdef double* d
-    cdef double* pr                     # one sample's probabilities
+    cdef double* pr = G.prob            # the probabilities (K x n), recomputed here
     if H == NULL:
         return
     hd = H + (B * B if coupled else 0)
     g = hd + B
     d = g + B
-    pr = d + B
     f0 = glm_loss(G, eta, n)
     for it in range(50):
         for k in range(B):
@@ -452,6 +472,8 @@ cdef void fit_intercepts(GLM* G, floating* eta, double* b, Py_ssize_t n) noexcep
             if coupled:
                 for l in range(B):
                     H[k * B + l] = 0.0
+        if G.loss == MULTINOMIAL:
+            probabilities(G, eta, n, pr)
         for i in range(n):
             if G.c[i] == 0.0:
                 continue
@@ -460,20 +482,13 @@ cdef void fit_intercepts(GLM* G, floating* eta, double* b, Py_ssize_t n) noexcep
                 g[0] += G.c[i] * gi
                 hd[0] += G.c[i] * hi
                 continue
-            mx = eta[i]
-            for k in range(1, K):
-                mx = max(mx, <double> eta[k * n + i])
-            acc = 0.0
-            for k in range(K):
-                pr[k] = exp(eta[k * n + i] - mx)
-                acc += pr[k]
             for k in range(B):
-                a = G.c[i] * pr[k] / acc
+                a = G.c[i] * pr[k * n + i]
                 g[k] += a - (G.c[i] if G.y[i] == k else 0.0)
-                hd[k] += a * (1.0 - pr[k] / acc)
+                hd[k] += a * (1.0 - pr[k * n + i])
                 if coupled:              # the lower triangle, column k
                     for l in range(k + 1, B):
-                        H[k * B + l] -= a * pr[l] / acc
+                        H[k * B + l] -= a * pr[l * n + i]
         solved = False
         if coupled:
             for k in range(B):
@@ -619,27 +634,6 @@ cdef void center_classes(const Design* X, GLM* G, const Problem* P, double* w,
             eta[k * n + i] -= (<floating*> G.eta_new)[i]
 
 
-cdef void probabilities(const GLM* G, const floating* eta, Py_ssize_t n,
-                        double* pr) noexcept nogil:
-    """pr = P(y_i = 1) (binary, n), or p_ik (multinomial, K x n, one softmax a sample)."""
-    cdef Py_ssize_t i
-    cdef int k
-    cdef double mx, acc
-    for i in range(n):
-        if G.loss == LOGISTIC:
-            pr[i] = sigmoid(eta[i])
-            continue
-        mx = eta[i]
-        for k in range(1, G.K):
-            mx = max(mx, <double> eta[k * n + i])
-        acc = 0.0
-        for k in range(G.K):
-            pr[k * n + i] = exp(eta[k * n + i] - mx)
-            acc += pr[k * n + i]
-        for k in range(G.K):
-            pr[k * n + i] /= acc
-
-
 cdef inline double free_dot(const Design* X, int j, const floating* v,
                             Py_ssize_t n) noexcept nogil:
     """x_j^T v for a free coordinate: j < 0 is the intercept (a column of ones)."""
@@ -678,7 +672,7 @@ cdef int exact_free_point(const Design* X, GLM* G, const Problem* P, const doubl
     cdef int K = G.K if G.loss == MULTINOMIAL else 2, B = K - 1, m = 0, nf, nq
     cdef int a, c, k, l, ja
     cdef int ok = 1
-    cdef double own, zk, mx, acc
+    cdef double own, zk
     cdef double* zbar_ = NULL
     cdef int* F = NULL
     cdef int info = 0, one = 1

@@ -23,26 +23,6 @@ cdef inline bint coupled_coordinate(const Problem* P, const double* w, const int
     return not (k == K - 1 and count[j] == K and P.beta[j] == 0.0)
 
 
-cdef inline void col_rows_x(const Design* X, Py_ssize_t j, Py_ssize_t i0, Py_ssize_t i1,
-                            long long* cursor, const xfloat* v, double* t) noexcept nogil:
-    """t[:i1 - i0] = rows i0..i1 of column j (CSC: from cursor, moved past them;
-    the row indices are sorted, as validation leaves them)."""
-    cdef Py_ssize_t i
-    cdef long long a
-    if X.kind == CSC:
-        for i in range(i1 - i0):
-            t[i] = 0.0
-        a = cursor[0]
-        while a < X.indptr[j + 1] and X.indices[a] < i1:
-            if X.indices[a] >= i0:       # always, with sorted indices
-                t[X.indices[a] - i0] = v[a]
-            a += 1
-        cursor[0] = a
-        return
-    for i in range(i0, i1):
-        t[i - i0] = v[j * X.ld + i]
-
-
 cdef void coupled_system(const Design* X, const GLM* G, const Problem* P,
                          const floating* eta, const double* w, const double* b,
                          Py_ssize_t nS, const int* ent_j, const int* ent_k,
