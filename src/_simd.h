@@ -1,8 +1,9 @@
 /* Dense inner loops of the design primitives, vectorised.
  *
- * Reductions accumulate in double, also for float32 data.  A reduction loop
- * is bound by the latency of its adds unless it keeps several independent
- * accumulators, which compilers do not do for floating point without
+ * Reductions accumulate in double, also for float32 data (the multi-task
+ * block's, with a float32 state, from partial sums of four float32 products:
+ * see rf_dot4_avx2_f).  A reduction loop is bound by the latency of its adds
+ * unless it keeps several independent accumulators, which compilers do not do for floating point without
  * -ffast-math; so on x86-64 the reductions have an AVX2+FMA version with four
  * vector accumulators, chosen at run time (__builtin_cpu_supports), and a
  * portable `omp simd` version elsewhere.  Wheels stay portable: nothing needs
@@ -57,6 +58,33 @@ RF_PORTABLE4(double, double, d)
 RF_PORTABLE4(float, float, f)
 RF_PORTABLE4(float, double, fd)
 
+/* The updates v_i -= a x_i - c have no reduction, so plain vectorisation
+ * is enough; one body, compiled portably and (below) for AVX2+FMA, where a
+ * float32 vector holds eight values.  (GCC's target_clones("arch=haswell")
+ * dispatched on the CPU model, not its features, and ran the SSE2 clone on
+ * every newer x86 CPU.) */
+#define RF_AXPY_BODIES(TX, TV, S, ATTR, V)                                    \
+ATTR static void rf_axpy_##V##_##S(ptrdiff_t n, TV a, const TX* x, TV c,      \
+                                   TV* v) {                                    \
+    _Pragma("omp simd")                                                        \
+    for (ptrdiff_t i = 0; i < n; i++) v[i] -= a * (TV)x[i] - c;                \
+}                                                                              \
+ATTR static void rf_axpy4_##V##_##S(ptrdiff_t n, const TV* a, const TX* x,    \
+                                    const TV* c, TV* r0, TV* r1, TV* r2,       \
+                                    TV* r3) {                                  \
+    TV a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];                             \
+    TV c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];                             \
+    _Pragma("omp simd")                                                        \
+    for (ptrdiff_t i = 0; i < n; i++) {                                        \
+        TV xi = (TV)x[i];                                                      \
+        r0[i] -= a0 * xi - c0; r1[i] -= a1 * xi - c1;                          \
+        r2[i] -= a2 * xi - c2; r3[i] -= a3 * xi - c3;                          \
+    }                                                                          \
+}
+RF_AXPY_BODIES(double, double, d, , portable)
+RF_AXPY_BODIES(float, float, f, , portable)
+RF_AXPY_BODIES(float, double, fd, , portable)
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(REGFAST_PORTABLE_ONLY)
 #include <immintrin.h>
 #define RF_AVX2 __attribute__((target("avx2,fma")))
@@ -77,7 +105,7 @@ RF_AVX2 static inline double rf_hsum(__m256d a) {
 }
 
 /* four independent accumulators of four lanes: 16 values per iteration */
-#define RF_AVX2_REDUCTIONS(TX, SX, TV, SV, S)                                 \
+#define RF_AVX2_DOT(TX, SX, TV, SV, S)                                        \
 RF_AVX2 static double rf_dot_avx2_##S(ptrdiff_t n, const TX* x, const TV* v) { \
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
     ptrdiff_t i = 0;                                                           \
@@ -91,7 +119,8 @@ RF_AVX2 static double rf_dot_avx2_##S(ptrdiff_t n, const TX* x, const TV* v) { \
                                        _mm256_add_pd(a2, a3)));               \
     for (; i < n; i++) acc += (double)x[i] * (double)v[i];                     \
     return acc;                                                                \
-}                                                                              \
+}
+#define RF_AVX2_WDOT(TX, SX, TV, SV, S)                                       \
 RF_AVX2 static double rf_wdot_avx2_##S(ptrdiff_t n, const TV* s, const TX* x,  \
                                        const TV* v) {                          \
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
@@ -114,41 +143,106 @@ RF_AVX2 static double rf_wdot_avx2_##S(ptrdiff_t n, const TV* s, const TX* x,  \
     for (; i < n; i++) acc += (double)s[i] * (double)x[i] * (double)v[i];      \
     return acc;                                                                \
 }
-RF_AVX2_REDUCTIONS(double, d, double, d, d)
-RF_AVX2_REDUCTIONS(float, f, float, f, f)
-RF_AVX2_REDUCTIONS(float, f, double, d, fd)
+RF_AVX2_DOT(double, d, double, d, d)
+RF_AVX2_DOT(float, f, double, d, fd)
+RF_AVX2_DOT(float, f, float, f, f)
+RF_AVX2_WDOT(double, d, double, d, d)
+RF_AVX2_WDOT(float, f, float, f, f)
+RF_AVX2_WDOT(float, f, double, d, fd)
 
-/* four targets, one accumulator each (four independent chains), x loaded once */
+/* four targets, two accumulators each (eight independent chains: one chain
+ * a target was bound by the FMA latency), x loaded once per four samples */
 #define RF_AVX2_DOT4(TX, SX, TV, SV, S)                                       \
 RF_AVX2 static void rf_dot4_avx2_##S(ptrdiff_t n, const TX* x, const TV* r0,   \
                                      const TV* r1, const TV* r2, const TV* r3, \
                                      double* out) {                            \
     __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;               \
+    __m256d b0 = a0, b1 = a0, b2 = a0, b3 = a0;                                \
     ptrdiff_t i = 0;                                                           \
-    for (; i + 4 <= n; i += 4) {                                               \
+    for (; i + 8 <= n; i += 8) {                                               \
+        __m256d xi = rf_ld4_##SX(x + i), xj = rf_ld4_##SX(x + i + 4);           \
+        a0 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r0 + i), a0);                      \
+        a1 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r1 + i), a1);                      \
+        a2 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r2 + i), a2);                      \
+        a3 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r3 + i), a3);                      \
+        b0 = _mm256_fmadd_pd(xj, rf_ld4_##SV(r0 + i + 4), b0);                  \
+        b1 = _mm256_fmadd_pd(xj, rf_ld4_##SV(r1 + i + 4), b1);                  \
+        b2 = _mm256_fmadd_pd(xj, rf_ld4_##SV(r2 + i + 4), b2);                  \
+        b3 = _mm256_fmadd_pd(xj, rf_ld4_##SV(r3 + i + 4), b3);                  \
+    }                                                                          \
+    if (i + 4 <= n) {                                                          \
         __m256d xi = rf_ld4_##SX(x + i);                                        \
         a0 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r0 + i), a0);                      \
         a1 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r1 + i), a1);                      \
         a2 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r2 + i), a2);                      \
         a3 = _mm256_fmadd_pd(xi, rf_ld4_##SV(r3 + i), a3);                      \
+        i += 4;                                                                \
     }                                                                          \
-    double b0 = rf_hsum(a0), b1 = rf_hsum(a1), b2 = rf_hsum(a2), b3 = rf_hsum(a3);\
+    double c0 = rf_hsum(_mm256_add_pd(a0, b0)), c1 = rf_hsum(_mm256_add_pd(a1, b1));\
+    double c2 = rf_hsum(_mm256_add_pd(a2, b2)), c3 = rf_hsum(_mm256_add_pd(a3, b3));\
     for (; i < n; i++) {                                                       \
         double xi = (double)x[i];                                              \
-        b0 += xi * (double)r0[i]; b1 += xi * (double)r1[i];                    \
-        b2 += xi * (double)r2[i]; b3 += xi * (double)r3[i];                    \
+        c0 += xi * (double)r0[i]; c1 += xi * (double)r1[i];                    \
+        c2 += xi * (double)r2[i]; c3 += xi * (double)r3[i];                    \
     }                                                                          \
-    out[0] = b0; out[1] = b1; out[2] = b2; out[3] = b3;                        \
+    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;                        \
 }
 RF_AVX2_DOT4(double, d, double, d, d)
-RF_AVX2_DOT4(float, f, float, f, f)
 RF_AVX2_DOT4(float, f, double, d, fd)
+
+/* The multi-task block's gradient with float32 X and a float32 state: the
+ * products are summed in float32, four samples to a lane of eight, and only
+ * those partial sums are widened and added in double.  Widening every value
+ * (vcvtps2pd, as the kernels above do) bound this loop, the largest cost of
+ * a multi-task epoch; a float32 sum of four products adds a relative
+ * rounding of a few 2^-24, the order of the float32 state's own.  The
+ * single-target kernels keep double products: their trajectories at a
+ * float32 tol moved enough with the rounding (leukemia's Lasso at
+ * alpha_max/100 took 325 epochs instead of 240) to cost what they saved. */
+RF_AVX2 static inline void rf_widen_add(__m256 s, __m256d* acc) {
+    *acc = _mm256_add_pd(*acc,
+                         _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(s)),
+                                       _mm256_cvtps_pd(_mm256_extractf128_ps(s, 1))));
+}
+RF_AVX2 static inline __m256 rf_prod4_f(const float* x, const float* v) {
+    __m256 s = _mm256_mul_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(v));
+    s = _mm256_fmadd_ps(_mm256_loadu_ps(x + 8), _mm256_loadu_ps(v + 8), s);
+    s = _mm256_fmadd_ps(_mm256_loadu_ps(x + 16), _mm256_loadu_ps(v + 16), s);
+    return _mm256_fmadd_ps(_mm256_loadu_ps(x + 24), _mm256_loadu_ps(v + 24), s);
+}
+RF_AVX2 static void rf_dot4_avx2_f(ptrdiff_t n, const float* x, const float* r0,
+                                   const float* r1, const float* r2, const float* r3,
+                                   double* out) {
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    ptrdiff_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        rf_widen_add(rf_prod4_f(x + i, r0 + i), &a0);
+        rf_widen_add(rf_prod4_f(x + i, r1 + i), &a1);
+        rf_widen_add(rf_prod4_f(x + i, r2 + i), &a2);
+        rf_widen_add(rf_prod4_f(x + i, r3 + i), &a3);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 xi = _mm256_loadu_ps(x + i);
+        rf_widen_add(_mm256_mul_ps(xi, _mm256_loadu_ps(r0 + i)), &a0);
+        rf_widen_add(_mm256_mul_ps(xi, _mm256_loadu_ps(r1 + i)), &a1);
+        rf_widen_add(_mm256_mul_ps(xi, _mm256_loadu_ps(r2 + i)), &a2);
+        rf_widen_add(_mm256_mul_ps(xi, _mm256_loadu_ps(r3 + i)), &a3);
+    }
+    double c0 = rf_hsum(a0), c1 = rf_hsum(a1), c2 = rf_hsum(a2), c3 = rf_hsum(a3);
+    for (; i < n; i++) {
+        double xi = (double)x[i];
+        c0 += xi * (double)r0[i]; c1 += xi * (double)r1[i];
+        c2 += xi * (double)r2[i]; c3 += xi * (double)r3[i];
+    }
+    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+}
+RF_AXPY_BODIES(double, double, d, RF_AVX2, avx2)
+RF_AXPY_BODIES(float, float, f, RF_AVX2, avx2)
+RF_AXPY_BODIES(float, double, fd, RF_AVX2, avx2)
 #define RF_PICK(name, S, ...) \
     (rf_has_avx2() ? name##_avx2_##S(__VA_ARGS__) : name##_portable_##S(__VA_ARGS__))
-#define RF_CLONES __attribute__((target_clones("arch=haswell", "default")))
 #else
 #define RF_PICK(name, S, ...) name##_portable_##S(__VA_ARGS__)
-#define RF_CLONES
 #endif
 
 /* ---- the primitives _design.pxd calls ----------------------------------- */
@@ -162,11 +256,9 @@ static inline double rf_wdot_##S(ptrdiff_t n, const TV* s, const TX* x,        \
                                  const TV* v) {                                \
     return RF_PICK(rf_wdot, S, n, s, x, v);                                    \
 }                                                                              \
-/* v_i -= a x_i - c  (c = a * column mean keeps a centred v centred); no      \
-   reduction, so plain vectorisation is enough (an AVX2 clone where GCC can) */\
-RF_CLONES static void rf_axpy_##S(ptrdiff_t n, TV a, const TX* x, TV c, TV* v) { \
-    _Pragma("omp simd")                                                        \
-    for (ptrdiff_t i = 0; i < n; i++) v[i] -= a * (TV)x[i] - c;                \
+/* v_i -= a x_i - c  (c = a * column mean keeps a centred v centred) */       \
+static inline void rf_axpy_##S(ptrdiff_t n, TV a, const TX* x, TV c, TV* v) {  \
+    RF_PICK(rf_axpy, S, n, a, x, c, v);                                        \
 }
 
 RF_DEFINE(double, double, d)
@@ -181,16 +273,9 @@ static inline void rf_dot4_##S(ptrdiff_t n, const TX* x, const TV* r0,         \
     RF_PICK(rf_dot4, S, n, x, r0, r1, r2, r3, out);                            \
 }                                                                              \
 /* r_k[i] -= a_k x_i - c_k, k = 0..3 */                                        \
-RF_CLONES static void rf_axpy4_##S(ptrdiff_t n, const TV* a, const TX* x,      \
-                                   const TV* c, TV* r0, TV* r1, TV* r2, TV* r3) { \
-    TV a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];                             \
-    TV c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];                             \
-    _Pragma("omp simd")                                                        \
-    for (ptrdiff_t i = 0; i < n; i++) {                                        \
-        TV xi = (TV)x[i];                                                      \
-        r0[i] -= a0 * xi - c0; r1[i] -= a1 * xi - c1;                          \
-        r2[i] -= a2 * xi - c2; r3[i] -= a3 * xi - c3;                          \
-    }                                                                          \
+static inline void rf_axpy4_##S(ptrdiff_t n, const TV* a, const TX* x,         \
+                                const TV* c, TV* r0, TV* r1, TV* r2, TV* r3) { \
+    RF_PICK(rf_axpy4, S, n, a, x, c, r0, r1, r2, r3);                          \
 }
 RF_DEFINE4(double, double, d)
 RF_DEFINE4(float, float, f)
