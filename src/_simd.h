@@ -3,13 +3,14 @@
  * Reductions accumulate in double, also for float32 data (the multi-task
  * block's, with a float32 state, from partial sums of four float32 products:
  * see rf_dot4_avx2_f).  A reduction loop is bound by the latency of its adds
- * unless it keeps several independent accumulators, which compilers do not do for floating point without
- * -ffast-math; so on x86-64 the reductions have an AVX2+FMA version with four
- * vector accumulators, chosen at run time (__builtin_cpu_supports), and a
- * portable `omp simd` version elsewhere.  Wheels stay portable: nothing needs
- * -march.  One body serves every (X, state) type pair through the RF_*
- * macros: _f (float32 X and state), _d (float64 both) and _fd (float32 X, a
- * float64 state: the precision of float64 at float32's memory traffic for X).
+ * unless it keeps several independent accumulators, which compilers do not
+ * do for floating point without -ffast-math; so on x86-64 every loop has an
+ * AVX2+FMA version (the reductions with several vector accumulators), chosen
+ * at run time by the CPU's features (__builtin_cpu_supports), and a portable
+ * `omp simd` version elsewhere.  Wheels stay portable: nothing needs -march.
+ * One body serves every (X, state) type pair through the RF_* macros: _f
+ * (float32 X and state), _d (float64 both) and _fd (float32 X, a float64
+ * state: the precision of float64 at float32's memory traffic for X).
  * The loader rf_ld4_<S> widens four values of a type to doubles.
  * _design.pxd picks the variant by the fused types.
  */
