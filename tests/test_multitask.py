@@ -234,6 +234,28 @@ def test_default_tol_still_gives_the_exact_coefficients(l1_ratio, fit_intercept,
                                                              else 1e-6) * yy)
 
 
+@pytest.mark.parametrize("n_targets", [4, 5])
+@pytest.mark.parametrize("n", [203, 37])
+def test_float32_state_four_targets_at_once(n, n_targets):
+    """Dense unweighted float32 X with a float32 state (tol >= 1e-5) reads four targets a
+    column at once, summing float32 products in blocks before double (_simd.h's
+    rf_dot4_avx2_f): n = 203 takes the 32-sample blocks, the 8-sample tail and the scalar
+    tail, n = 37 mostly the tails; five targets add the one-target remainder.  The fit's
+    objective is scikit-learn's (float64, tight tol, on the same float32 numbers) to
+    within tol, and dual_gap_ is the numpy gap of what is returned."""
+    X, Y = make_data(21, n=n, p=60, t=n_targets)
+    X, Y = np.asfortranarray(X.astype(np.float32)), Y.astype(np.float32)
+    alpha, l1_ratio, tol = 0.05, 0.8, 1e-5
+    est = MultiTaskElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol).fit(X, Y)
+    ref = sklearn_fit(X, Y, alpha, l1_ratio)
+    ours = objective(X, Y, est.coef_, est.intercept_, alpha, l1_ratio)
+    theirs = objective(X, Y, ref.coef_, ref.intercept_, alpha, l1_ratio)
+    gap, yy = numpy_gap(X, Y, est.coef_, alpha, l1_ratio, True)
+    assert gap <= 2 * tol * yy
+    assert ours - theirs <= 2 * tol * yy
+    assert est.dual_gap_ == pytest.approx(gap, rel=1e-2, abs=1e-6 * yy)
+
+
 @pytest.mark.parametrize("storage", ["dense", "sparse"])
 def test_integer_weights_equal_repeated_rows(storage):
     X, Y = make_data(7)
