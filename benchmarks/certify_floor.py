@@ -8,8 +8,7 @@ process, single-threaded, best of 7:
 - ``certify``: the same fit warm-started at its own solution.  It still
   validates X, computes the column means and y's, forms X^T y (alpha_max and
   the screening), and computes one full duality gap (X^T r) before it stops:
-  the work of a certified fit that does no descent at all;
-- ``pass``: one X^T v product on the same X (compare.py's floor unit).
+  the work of a certified fit that does no descent at all.
 
 A row whose half-peer time is below ``certify`` cannot reach the 0.5x bar with
 a faster descent alone: what is left is reading X a few times.  The rest
@@ -22,26 +21,15 @@ of the row's time, fit - certify, is the descent (epochs, working sets).
 
 import argparse
 import json
-import time
 import warnings
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 import regfast
+from benchmarks.measure import best_time
 from benchmarks.problems import alpha_max, make_problem
 from benchmarks.tasks import ENET_L1_RATIO, MAX_ITER
-
-
-def best(f, repeats=7):
-    """Best wall time of f() over repeats, after one warm-up call."""
-    f()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def fastest_peer(row):
@@ -52,7 +40,7 @@ def fastest_peer(row):
 
 
 def measure(row, X, y):
-    """fit, certify and pass times (s) and the fit's epochs for one row."""
+    """fit and certify times (s) and the fit's epochs for one row."""
     dtype = np.dtype(row["dtype"]).type
     X = X.astype(dtype)
     if not hasattr(X, "tocsc"):
@@ -74,10 +62,8 @@ def measure(row, X, y):
         warm.intercept_ = fitted.intercept_
         warm.fit(X, y)
 
-    v = np.ones(X.shape[0], dtype=dtype)
-    return {"fit": best(lambda: model().fit(X, y)), "certify": best(certify),
-            "pass": best(lambda: X.T @ v), "epochs": int(fitted.n_iter_),
-            "certify_epochs": int(warm.n_iter_)}
+    return {"fit": best_time(lambda: model().fit(X, y)), "certify": best_time(certify),
+            "epochs": int(fitted.n_iter_)}
 
 
 def main():

@@ -10,25 +10,14 @@ of 1) / 10, best of 5, single-threaded.
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/epoch_floor.py
 """
 
-import time
 
 import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from benchmarks.measure import best_time
 from regfast import _cd
 from regfast._problem import Problem
-
-
-def best(f, repeats=5):
-    """Best wall time of f() over repeats, after one warm-up call."""
-    f()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def epoch_time(problem, alpha, n_epochs):
@@ -38,7 +27,7 @@ def epoch_time(problem, alpha, n_epochs):
         _cd.run_epochs(problem.kind, problem.values, problem.indices, problem.indptr,
                        problem.n_samples, problem.n_features, problem.y, problem.sw,
                        problem.xm, problem.n_eff, problem.y_mean, w, alpha, 1.0, n_epochs)
-    return best(run)
+    return best_time(run, repeats=5)
 
 
 def main():
@@ -57,7 +46,7 @@ def main():
             y = rng.standard_normal(X.shape[0]).astype(dtype)
             problem = Problem(X, y, None, fit_intercept=True)
             v = rng.standard_normal(X.shape[0]).astype(dtype)
-            floor = best(lambda: X.T @ v)
+            floor = best_time(lambda: X.T @ v, repeats=5)
             alpha_max = problem.alpha_max(1.0, np.ones(X.shape[1]))
             for label, alpha in (("2 alpha_max", 2 * alpha_max),
                                  ("alpha_max/20", alpha_max / 20)):

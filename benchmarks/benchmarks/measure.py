@@ -1,5 +1,5 @@
 """Peak memory of one call, beyond what the process held before it (Linux),
-and the median wall time of a call (for the stand-alone benchmark scripts).
+and the median or best wall time of a call (for the stand-alone benchmark scripts).
 
 Resets the kernel's high-water mark of the resident set (``/proc/self/clear_refs``,
 value 5), runs the call, and reads ``VmHWM``: what the call allocated at its
@@ -40,8 +40,8 @@ def peak_increase(fn):
     return out, _status_kib("VmHWM") * 1024 - before
 
 
-def median_time(fn, repeats=7, warm_up=True):
-    """Median wall time of fn() over repeats calls, after one untimed call."""
+def _times(fn, repeats, warm_up):
+    """Wall times of repeats calls of fn(), after one untimed call if warm_up."""
     if warm_up:
         fn()
     times = []
@@ -49,4 +49,15 @@ def median_time(fn, repeats=7, warm_up=True):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
+    return times
+
+
+def median_time(fn, repeats=7, warm_up=True):
+    """Median wall time of fn() over repeats calls, after one untimed call."""
+    times = _times(fn, repeats, warm_up)
     return float(sorted(times)[len(times) // 2])
+
+
+def best_time(fn, repeats=7, warm_up=True):
+    """Best wall time of fn() over repeats calls, after one untimed call."""
+    return min(_times(fn, repeats, warm_up))
