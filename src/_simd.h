@@ -60,7 +60,7 @@ RF_PORTABLE4(float, float, f)
 RF_PORTABLE4(float, double, fd)
 
 /* The updates v_i -= a x_i - c have no reduction, so plain vectorisation
- * is enough; one body, compiled portably and (below) for AVX2+FMA, where a
+ * is enough; one body, compiled portably and (below) for AVX2, where a
  * float32 vector holds eight values.  (GCC's target_clones("arch=haswell")
  * dispatched on the CPU model, not its features, and ran the SSE2 clone on
  * every newer x86 CPU.) */
@@ -237,9 +237,13 @@ RF_AVX2 static void rf_dot4_avx2_f(ptrdiff_t n, const float* x, const float* r0,
     }
     out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
 }
-RF_AXPY_BODIES(double, double, d, RF_AVX2, avx2)
-RF_AXPY_BODIES(float, float, f, RF_AVX2, avx2)
-RF_AXPY_BODIES(float, double, fd, RF_AVX2, avx2)
+/* The updates without FMA: a * x - c rounded as the portable loop rounds it, so
+ * a fit's numbers do not depend on the CPU (a contracted update moved float32
+ * trajectories by 1e-5, past scikit-learn's test_enet_float_precision). */
+#define RF_AVX2_NOFMA __attribute__((target("avx2")))
+RF_AXPY_BODIES(double, double, d, RF_AVX2_NOFMA, avx2)
+RF_AXPY_BODIES(float, float, f, RF_AVX2_NOFMA, avx2)
+RF_AXPY_BODIES(float, double, fd, RF_AVX2_NOFMA, avx2)
 #define RF_PICK(name, S, ...) \
     (rf_has_avx2() ? name##_avx2_##S(__VA_ARGS__) : name##_portable_##S(__VA_ARGS__))
 #else
